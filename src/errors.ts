@@ -1,0 +1,89 @@
+/**
+ * Errors thrown for infrastructure problems (network, API, bad screenshots, bad options).
+ * Assertion failures are not errors of this kind: they are ordinary matcher failures.
+ * Every error has a stable `code`; the original error, if any, is kept as `cause`.
+ * No message ever contains the API key or the Authorization header.
+ */
+export class AgiError extends Error {
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** 401 or 403: the API key was refused. */
+export class AuthError extends AgiError {
+  readonly status: number;
+  constructor(request: string, status: number, detail?: string) {
+    super(
+      `${request} failed with ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}${detail ? ` (${detail})` : ''}. Check AGI_API_KEY.`,
+      'AGI_AUTH',
+    );
+    this.status = status;
+  }
+}
+
+/** 404: the session does not exist (or belongs to another key). */
+export class NotFoundError extends AgiError {
+  readonly sessionId: string | undefined;
+  constructor(request: string, sessionId: string | undefined) {
+    super(
+      `${request} failed with 404 Not Found: ${sessionId === undefined ? 'no such resource' : `no session "${sessionId}" (deleted, expired, or created with another API key)`}.`,
+      'AGI_NOT_FOUND',
+    );
+    this.sessionId = sessionId;
+  }
+}
+
+/** Any other non-2xx answer. */
+export class HttpStatusError extends AgiError {
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, status: number, detail?: string) {
+    super(`${method} ${path} failed with status ${status}${detail ? `: ${detail}` : ''}.`, 'AGI_HTTP_STATUS');
+    this.status = status;
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/** The request got no complete answer within the `timeout` option. */
+export class TimeoutError extends AgiError {
+  readonly timeoutMs: number;
+  constructor(what: string, timeoutMs: number, hint = 'timeout option', options?: { cause?: unknown }) {
+    super(`${what} did not answer within ${timeoutMs} ms (${hint}).`, 'AGI_TIMEOUT', options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The connection failed (refused, reset) and retries, if allowed, did not help. */
+export class ConnectionError extends AgiError {
+  constructor(request: string, reason: string, options?: { cause?: unknown }) {
+    super(`${request} could not reach the API: ${reason}.`, 'AGI_CONNECTION', options);
+  }
+}
+
+/** The API answered 2xx, but with a body we cannot use. */
+export class InvalidResponseError extends AgiError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options?.code ?? 'AGI_INVALID_RESPONSE', options);
+  }
+}
+
+/** The screenshot field (or image bytes) is not a usable JPEG or PNG. */
+export class InvalidScreenshotError extends InvalidResponseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: 'AGI_INVALID_SCREENSHOT' });
+  }
+}
+
+/** Missing API key, or options that cannot work. */
+export class ConfigError extends AgiError {
+  constructor(message: string) {
+    super(message, 'AGI_CONFIG');
+  }
+}

@@ -1,0 +1,67 @@
+import type { MatcherContext } from '../matcher-context.js';
+import { assembleMessage, describeCaptures, labelledLines } from '../message.js';
+import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options.js';
+import { pollCaptures } from '../poll.js';
+import type { Screenshot } from '../screenshot.js';
+import { toCapture } from '../subject.js';
+
+export type TextExpectation = string | RegExp;
+
+export interface PageCheck {
+  pass: boolean;
+  /** "Expected …" sentence for the failure (with `.not` wording when negated). */
+  expectation: string;
+  /** Set for an exact string expectation on one field, so Vitest prints its - Expected / + Received diff. */
+  diff?: { expected: string; actual: string };
+}
+
+/**
+ * Shared body of toBeOnPage / toHaveURL / toHaveTitle: capture (polling while `timeout` allows), check, report.
+ * Screenshots are the only API call that returns the page's URL and title, so these matchers fetch one too.
+ */
+export async function runPageMatcher(
+  context: MatcherContext,
+  matcherName: string,
+  subject: unknown,
+  expectedText: string,
+  options: PageOptions | undefined,
+  check: (shot: Screenshot, isNot: boolean) => PageCheck,
+) {
+  const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
+  const { capture, label } = toCapture(subject, matcherName);
+  const polled = await pollCaptures(capture, (shot) => check(shot, context.isNot), (r) => r.pass !== context.isNot, resolved);
+  const { result, shot } = polled;
+  const hint = context.utils.matcherHint(matcherName, label, expectedText, { isNot: context.isNot, promise: context.promise });
+  return {
+    pass: result.pass,
+    message: () =>
+      assembleMessage([
+        hint,
+        labelledLines([
+          ['Expected', result.expectation],
+          ['Received URL', context.utils.RECEIVED_COLOR(JSON.stringify(shot.url))],
+          ['Received title', context.utils.RECEIVED_COLOR(JSON.stringify(shot.title))],
+        ]),
+        describeCaptures(polled.captures, polled.elapsedMs),
+      ]),
+    ...(result.diff ? { expected: result.diff.expected, actual: result.diff.actual } : {}),
+  };
+}
+
+/** Validates the expected value: a string or a RegExp. */
+export function checkTextExpectation(matcherName: string, what: string, value: unknown): asserts value is TextExpectation {
+  if (typeof value !== 'string' && !(value instanceof RegExp)) {
+    throw new TypeError(`${matcherName}: the expected ${what} must be a string or a RegExp, but received ${value === null ? 'null' : typeof value}.`);
+  }
+}
+
+/** Exact for strings, `test()` for RegExps (lastIndex reset, so a /g pattern behaves the same every capture). */
+export function matchesText(expected: TextExpectation, actual: string): boolean {
+  if (typeof expected === 'string') return actual === expected;
+  expected.lastIndex = 0;
+  return expected.test(actual);
+}
+
+export function printExpectation(expected: TextExpectation): string {
+  return typeof expected === 'string' ? JSON.stringify(expected) : String(expected);
+}

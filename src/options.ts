@@ -1,0 +1,162 @@
+/** A rectangle in screenshot pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PollOptions {
+  /**
+   * Keep re-capturing until the assertion passes or this many ms have passed (an agent still working).
+   * 0 captures once: screenshots are costly for the API.
+   * @default 0
+   */
+  timeout?: number;
+  /** Pause between captures while polling, in ms. @default 1000 */
+  interval?: number;
+}
+
+export interface ScreenshotOptions extends PollOptions {
+  /**
+   * pixelmatch's per-pixel colour distance (OKLab HyAB, 0–1) below which two pixels count as equal.
+   * 0.1 flags no JPEG noise between two captures of the same page, yet keeps one edited word (~0.05 % of 1080p).
+   * @default 0.1
+   */
+  threshold?: number;
+  /**
+   * How many differing pixels are still a match. 100 lets a blinking caret (≈ 20 px) pass and fails a one-word edit (≈ 1,000 px).
+   * @default 100
+   */
+  maxDiffPixels?: number;
+  /** Share of differing pixels (0–1) still a match. With `maxDiffPixels` too, the stricter limit wins. @default undefined (not applied) */
+  maxDiffPixelRatio?: number;
+  /** Regions left out of the comparison (a clock, a spinner); they stay visible in the stored and diff images. @default [] */
+  mask?: Region[];
+  /** Compare only this part of the screenshot. @default the whole screenshot */
+  clip?: Region;
+}
+
+export interface PageOptions extends PollOptions {}
+
+export interface ProjectOptions extends ScreenshotOptions {
+  /** Where baselines live, relative to the Vitest root. @default 'snapshots' */
+  snapshotDir?: string;
+  /** Where actual and diff images go (gitignore it), relative to the Vitest root. @default '.vitest-agi' */
+  outputDir?: string;
+}
+
+export const DEFAULT_OPTIONS = {
+  threshold: 0.1,
+  maxDiffPixels: 100,
+  maxDiffPixelRatio: undefined as number | undefined,
+  mask: [] as Region[],
+  clip: undefined as Region | undefined,
+  timeout: 0,
+  interval: 1000,
+  snapshotDir: 'snapshots',
+  outputDir: '.vitest-agi',
+} satisfies Required<Omit<ProjectOptions, 'maxDiffPixelRatio' | 'clip'>> & ProjectOptions;
+
+export type ResolvedOptions = typeof DEFAULT_OPTIONS;
+
+let projectOptions: ProjectOptions = {};
+
+/**
+ * Sets project-wide defaults (for example in a setup file); options given to a matcher call win.
+ * @example configure({ threshold: 0.15, timeout: 10_000 })
+ */
+export function configure(options: ProjectOptions): void {
+  validateOptions(options, Object.keys(DEFAULT_OPTIONS), 'configure()');
+  projectOptions = { ...projectOptions, ...options };
+}
+
+/** Forgets configure() calls (for tests). */
+export function resetConfiguration(): void {
+  projectOptions = {};
+}
+
+/** defaults ← configure() ← this call. */
+export function resolveOptions(callOptions: object | undefined, allowed: readonly string[], where: string): ResolvedOptions {
+  if (callOptions !== undefined) validateOptions(callOptions, allowed, where);
+  return { ...DEFAULT_OPTIONS, ...stripUndefined(projectOptions), ...stripUndefined(callOptions ?? {}) } as ResolvedOptions;
+}
+
+export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval'] as const;
+export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
+
+function stripUndefined(object: object): object {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
+function validateOptions(options: object, allowed: readonly string[], where: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object, but received ${describeValue(options)}.`);
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (!allowed.includes(name)) {
+      throw new TypeError(`${where}: unknown option \`${name}\`. Known options: ${allowed.map((n) => `\`${n}\``).join(', ')}.`);
+    }
+    if (value === undefined) continue;
+    switch (name) {
+      case 'threshold':
+      case 'maxDiffPixelRatio':
+        checkNumber(where, name, value, 0, 1);
+        break;
+      case 'maxDiffPixels':
+        checkNumber(where, name, value, 0, Number.MAX_SAFE_INTEGER, true);
+        break;
+      case 'timeout':
+        checkNumber(where, name, value, 0, 24 * 3600_000);
+        break;
+      case 'interval':
+        checkNumber(where, name, value, 1, 3600_000);
+        break;
+      case 'mask':
+        if (!Array.isArray(value)) throw new TypeError(`${where}: \`mask\` must be an array of regions {x, y, width, height}, but received ${describeValue(value)}.`);
+        value.forEach((region, i) => checkRegion(where, `mask[${i}]`, region));
+        break;
+      case 'clip':
+        checkRegion(where, 'clip', value);
+        break;
+      case 'snapshotDir':
+      case 'outputDir':
+        if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${where}: \`${name}\` must be a non-empty path, but received ${describeValue(value)}.`);
+        break;
+    }
+  }
+}
+
+function checkNumber(where: string, name: string, value: unknown, min: number, max: number, integer = false): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value))) {
+    throw new TypeError(`${where}: \`${name}\` must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, but received ${describeValue(value)}.`);
+  }
+  if (value < min || value > max) {
+    throw new RangeError(`${where}: \`${name}\` must be from ${min} to ${max}, but received ${value}.`);
+  }
+}
+
+function checkRegion(where: string, name: string, region: unknown): void {
+  const r = region as Partial<Region> | null;
+  const ok =
+    typeof r === 'object' && r !== null &&
+    [r.x, r.y].every((v) => Number.isInteger(v) && (v as number) >= 0) &&
+    [r.width, r.height].every((v) => Number.isInteger(v) && (v as number) > 0);
+  if (!ok) {
+    throw new TypeError(`${where}: \`${name}\` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received ${describeValue(region)}.`);
+  }
+}
+
+/** Names a received value for an error message; objects show their keys, never their values (they may hold secrets). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    const keys = Object.keys(value as object).slice(0, 6);
+    return `${name && name !== 'Object' ? `a ${name}` : 'an object'}${keys.length ? ` with keys {${keys.join(', ')}}` : ' with no keys'}`;
+  }
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'function') return 'a function';
+  return `${typeof value} ${String(value)}`;
+}

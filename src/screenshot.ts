@@ -1,0 +1,96 @@
+import { InvalidScreenshotError } from './errors.js';
+import { decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
+
+/** One capture of the agent's browser: the encoded image exactly as received, plus the page it shows. */
+export class Screenshot {
+  readonly url: string;
+  readonly title: string;
+  readonly mimeType: ImageMimeType;
+  /** The encoded image exactly as the API sent it. */
+  readonly bytes: Buffer;
+  readonly width: number;
+  readonly height: number;
+  #pixels: DecodedImage | undefined;
+
+  constructor(init: { bytes: Buffer; url: string; title: string; mimeType?: ImageMimeType }) {
+    const sniffed = sniffImageType(init.bytes);
+    if (!sniffed) {
+      throw new InvalidScreenshotError(`screenshot bytes are not a JPEG or PNG (they start with ${describeStart(init.bytes)}).`);
+    }
+    if (init.mimeType && init.mimeType !== sniffed) {
+      throw new InvalidScreenshotError(`screenshot is labelled ${init.mimeType} but its bytes are ${sniffed}.`);
+    }
+    const { width, height } = readImageSize(init.bytes, sniffed);
+    this.bytes = init.bytes;
+    this.mimeType = sniffed;
+    this.width = width;
+    this.height = height;
+    this.url = init.url;
+    this.title = init.title;
+  }
+
+  /** RGBA pixels, decoded on first use and then kept. */
+  get pixels(): DecodedImage {
+    this.#pixels ??= decodeImage(this.bytes, this.mimeType);
+    return this.#pixels;
+  }
+
+  /** Whether the pixels have been decoded (the byte-identical fast path never decodes). */
+  get isDecoded(): boolean {
+    return this.#pixels !== undefined;
+  }
+
+  /**
+   * Builds a Screenshot from the API's JSON `{ screenshot, url, title }`.
+   * `screenshot` is a `data:image/jpeg;base64,…` or `data:image/png;base64,…` URL, or a bare base64 string.
+   */
+  static fromApiJson(json: unknown): Screenshot {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new InvalidScreenshotError(`screenshot response is not a JSON object (got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}).`);
+    }
+    const body = json as Record<string, unknown>;
+    for (const field of ['screenshot', 'url', 'title'] as const) {
+      if (!(field in body)) throw new InvalidScreenshotError(`screenshot response has no "${field}" field.`);
+      if (typeof body[field] !== 'string') {
+        throw new InvalidScreenshotError(`screenshot response field "${field}" should be a string, but is ${body[field] === null ? 'null' : typeof body[field]}.`);
+      }
+    }
+    const { bytes, mimeType } = parseImageDataUrl(body.screenshot as string);
+    return new Screenshot({ bytes, mimeType, url: body.url as string, title: body.title as string });
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Splits a data URL (or bare base64) into bytes and the declared type, validating both. */
+export function parseImageDataUrl(value: string): { bytes: Buffer; mimeType: ImageMimeType | undefined } {
+  let payload = value;
+  let mimeType: ImageMimeType | undefined;
+  if (value.startsWith('data:')) {
+    const comma = value.indexOf(',');
+    const header = comma === -1 ? value.slice(0, 40) : value.slice(0, comma);
+    const match = /^data:(image\/(?:jpeg|jpg|png));base64$/i.exec(header);
+    if (!match) {
+      throw new InvalidScreenshotError(`screenshot is not a JPEG or PNG base64 data URL (starts with "${value.slice(0, 30)}").`);
+    }
+    mimeType = match[1]!.toLowerCase() === 'image/png' ? 'image/png' : 'image/jpeg';
+    payload = value.slice(comma + 1);
+  }
+  payload = payload.replace(/\s+/g, '');
+  if (payload.length === 0) throw new InvalidScreenshotError('screenshot is empty: the data URL carries no bytes.');
+  // Buffer.from silently skips bad characters; check first so corruption is an error, not a wrong image.
+  if (payload.length % 4 === 1 || !BASE64.test(payload)) {
+    const bad = payload.search(/[^A-Za-z0-9+/=]/);
+    throw new InvalidScreenshotError(
+      `screenshot is not valid base64${bad >= 0 ? ` (character ${JSON.stringify(payload[bad])} at position ${bad})` : ''}.`,
+    );
+  }
+  return { bytes: Buffer.from(payload, 'base64'), mimeType };
+}
+
+function describeStart(bytes: Uint8Array): string {
+  if (bytes.length === 0) return 'nothing: they are empty';
+  const head = Buffer.from(bytes.subarray(0, 8));
+  const text = head.toString('latin1');
+  return /^[\x20-\x7e]+$/.test(text) ? JSON.stringify(text) : head.toString('hex').replace(/(..)/g, '$1 ').trim();
+}

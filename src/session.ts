@@ -1,0 +1,127 @@
+import type { AgiClient } from './client.js';
+import { sleep } from './client.js';
+import { InvalidResponseError, NotFoundError, TimeoutError } from './errors.js';
+import { Screenshot } from './screenshot.js';
+
+/** Execution status of a session's task (GET …/status). */
+export type ExecutionStatus = 'running' | 'waiting_for_input' | 'finished' | 'error' | 'ready' | 'paused' | (string & {});
+
+export type MessageType = 'THOUGHT' | 'QUESTION' | 'USER' | 'DONE' | 'ERROR' | 'LOG' | (string & {});
+
+export interface AgentMessage {
+  id: number;
+  type: MessageType;
+  content: string | Record<string, unknown> | Array<Record<string, unknown>>;
+  timestamp: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface WaitResult {
+  status: ExecutionStatus;
+  /** The last DONE, QUESTION or ERROR message, if the agent sent one. */
+  message: AgentMessage | undefined;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['finished', 'error', 'waiting_for_input']);
+const POLL_FIRST_MS = 250; // the first status poll comes quickly: scripted or short tasks end fast
+const POLL_MAX_MS = 3_000; // the API docs ask for polls every 1–3 s
+
+/** A handle on one agent session. Creating it makes no request. */
+export class Session {
+  readonly id: string;
+  readonly #client: AgiClient;
+
+  constructor(client: AgiClient, id: string) {
+    this.#client = client;
+    this.id = id;
+  }
+
+  #path(suffix = ''): string {
+    return `/sessions/${encodeURIComponent(this.id)}${suffix}`;
+  }
+
+  /** GET …/screenshot: what the agent's browser shows now. */
+  async screenshot(): Promise<Screenshot> {
+    const json = await this.#client.request<unknown>('GET', this.#path('/screenshot'), { sessionId: this.id });
+    return Screenshot.fromApiJson(json);
+  }
+
+  /** POST …/message: starts a task, answers a QUESTION, or adds information. */
+  async sendMessage(text: string, options: { startUrl?: string } = {}): Promise<void> {
+    await this.#client.request('POST', this.#path('/message'), {
+      sessionId: this.id,
+      body: { message: text, ...(options.startUrl === undefined ? {} : { start_url: options.startUrl }) },
+    });
+  }
+
+  /** GET …/status: the task's execution status. */
+  async status(): Promise<ExecutionStatus> {
+    const body = await this.#client.request<{ status?: unknown }>('GET', this.#path('/status'), { sessionId: this.id });
+    if (typeof body?.status !== 'string') throw new InvalidResponseError(`GET ${this.#path('/status')} answered without a "status" string.`);
+    return body.status;
+  }
+
+  /** GET …/messages: messages with an id above `afterId`. */
+  async messages(options: { afterId?: number } = {}): Promise<{ messages: AgentMessage[]; status: ExecutionStatus; hasAgent: boolean }> {
+    const body = await this.#client.request<{ messages?: unknown; status?: unknown; has_agent?: unknown }>('GET', this.#path('/messages'), {
+      sessionId: this.id,
+      query: { after_id: options.afterId ?? 0, sanitize: true },
+    });
+    if (!Array.isArray(body?.messages)) throw new InvalidResponseError(`GET ${this.#path('/messages')} answered without a "messages" array.`);
+    return { messages: body.messages as AgentMessage[], status: String(body.status), hasAgent: body.has_agent === true };
+  }
+
+  /**
+   * Polls the status, with a growing interval, until the task is finished, failed or waiting for input.
+   * Resolves to that status and the agent's last DONE/QUESTION/ERROR message.
+   */
+  async waitUntilFinished(options: { timeout?: number } = {}): Promise<WaitResult> {
+    const timeout = options.timeout ?? 600_000;
+    const deadline = Date.now() + timeout;
+    let interval = POLL_FIRST_MS;
+    let status: ExecutionStatus;
+    for (;;) {
+      status = await this.status();
+      if (TERMINAL.has(status)) break;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new TimeoutError(`Session ${this.id} (last status "${status}")`, timeout, 'waitUntilFinished timeout');
+      }
+      await sleep(Math.min(interval, left));
+      interval = Math.min(interval * 1.5, POLL_MAX_MS);
+    }
+    const { messages } = await this.messages();
+    // The last one, not the first: a session can run several tasks.
+    const message = messages.findLast((m) => m.type === 'DONE' || m.type === 'QUESTION' || m.type === 'ERROR');
+    return { status, message };
+  }
+
+  /** POST …/navigate: loads a URL in the session's browser; resolves to the URL reached. */
+  async navigate(url: string): Promise<string> {
+    const body = await this.#client.request<{ current_url?: string }>('POST', this.#path('/navigate'), { sessionId: this.id, body: { url } });
+    return String(body?.current_url ?? url);
+  }
+
+  async pause(): Promise<void> {
+    await this.#client.request('POST', this.#path('/pause'), { sessionId: this.id });
+  }
+
+  async resume(): Promise<void> {
+    await this.#client.request('POST', this.#path('/resume'), { sessionId: this.id });
+  }
+
+  async cancel(): Promise<void> {
+    await this.#client.request('POST', this.#path('/cancel'), { sessionId: this.id });
+  }
+
+  /** DELETE the session. Resolves to whether it existed; an unknown session is not an error (as the API says). */
+  async delete(): Promise<boolean> {
+    try {
+      const body = await this.#client.request<{ deleted?: unknown }>('DELETE', this.#path(), { sessionId: this.id, query: { save_snapshot_mode: 'none' } });
+      return body?.deleted !== false;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false; // already gone: the docs' own examples treat 404 so
+      throw error;
+    }
+  }
+}

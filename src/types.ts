@@ -1,0 +1,43 @@
+import type { PageExpectation } from './matchers/to-be-on-page.js';
+import type { TextExpectation } from './matchers/page-matcher.js';
+import type { PageOptions, ScreenshotOptions } from './options.js';
+
+/** The matchers `vitest-agi/setup` adds to `expect(…)`. Every one is async: `await expect(session).…`. */
+export interface AgiMatchers {
+  /**
+   * The agent's browser is on the expected page: a string is a case-insensitive part of the URL or the title,
+   * a RegExp is tested against both, and `{ url?, title? }` requires each given part (string = exact).
+   * @example await expect(session).toBeOnPage(/thank/i)
+   * @example await expect(session).toBeOnPage({ url: /\/checkout\/done$/, title: 'Order complete' }, { timeout: 30_000 })
+   */
+  toBeOnPage(expected: PageExpectation, options?: PageOptions): Promise<void>;
+  /**
+   * The page URL equals `expected` (string) or matches it (RegExp), as Playwright's `toHaveURL`.
+   * @example await expect(session).toHaveURL(/\/thanks$/)
+   */
+  toHaveURL(expected: TextExpectation, options?: PageOptions): Promise<void>;
+  /**
+   * The page title equals `expected` (string) or matches it (RegExp), as Playwright's `toHaveTitle`.
+   * @example await expect(session).toHaveTitle('Thank you — Shop')
+   */
+  toHaveTitle(expected: TextExpectation, options?: PageOptions): Promise<void>;
+  /**
+   * The screenshot matches the baseline `snapshots/<test file>/<name>.jpg`. A missing baseline is written (but not
+   * in CI); `vitest -u` rewrites failing ones. The name defaults to the test's name plus a counter.
+   * @example await expect(session).toMatchScreenshot('checkout-done')
+   * @example await expect(session).toMatchScreenshot('home', { mask: [{ x: 0, y: 0, width: 200, height: 40 }] })
+   */
+  toMatchScreenshot(name?: string, options?: ScreenshotOptions): Promise<void>;
+  toMatchScreenshot(options: ScreenshotOptions): Promise<void>;
+}
+
+// One declaration for Vitest 4 and 5. Their own `Matchers`/`Assertion` interfaces take different type parameters
+// (`<T>` vs `<R, T>`), so augmenting either one breaks the other major (jest-dom#738). Both majors build
+// `Assertion` by mapping every member of `Chai.Assertion`, keeping functions as they are: members added here
+// appear on `expect(x)`, `expect(x).not`, `expect.soft(x)` in both, as the type tests in test/types prove.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Chai {
+    interface Assertion extends AgiMatchers {}
+  }
+}
