@@ -20,13 +20,14 @@ export interface PollOptions {
 export interface ScreenshotOptions extends PollOptions {
   /**
    * pixelmatch's per-pixel colour distance (OKLab HyAB, 0–1) below which two pixels count as equal.
-   * 0.1 flags no JPEG noise between two captures of the same page, yet keeps one edited word (~0.05 % of 1080p).
+   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17 px against 52 px for one changed digit.
    * @default 0.1
    */
   threshold?: number;
   /**
-   * How many differing pixels are still a match. 100 lets a blinking caret (≈ 20 px) pass and fails a one-word edit (≈ 1,000 px).
-   * @default 100
+   * How many differing pixels are still a match. 32 lets a blinking caret (17 px measured) pass, and fails
+   * one changed price digit (52 px) and a one-word edit (1,832 px). Mask animated regions instead of raising it.
+   * @default 32
    */
   maxDiffPixels?: number;
   /** Share of differing pixels (0–1) still a match. With `maxDiffPixels` too, the stricter limit wins. @default undefined (not applied) */
@@ -48,7 +49,7 @@ export interface ProjectOptions extends ScreenshotOptions {
 
 export const DEFAULT_OPTIONS = {
   threshold: 0.1,
-  maxDiffPixels: 100,
+  maxDiffPixels: 32,
   maxDiffPixelRatio: undefined as number | undefined,
   mask: [] as Region[],
   clip: undefined as Region | undefined,

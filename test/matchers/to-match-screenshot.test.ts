@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { decodeImage } from '../../src/image.js';
+import { configure, resetConfiguration } from '../../src/options.js';
+import { Screenshot } from '../../src/screenshot.js';
+import { shot } from '../helpers/fixtures.js';
+import { failureOf } from '../helpers/messages.js';
+
+// In-process runs of the matcher, with baselines placed by the test itself (the update-mode behaviour,
+// which depends on how Vitest was started, is covered by the real Vitest runs in test/e2e).
+let dir: string;
+const here = 'test/matchers/to-match-screenshot.test.ts';
+const page = { url: 'http://shop.test/docs', title: 'Docs — Shop' };
+const docs = () => new Screenshot({ bytes: shot('docs.jpg'), ...page });
+const edited = () => new Screenshot({ bytes: shot('docs-edited.jpg'), ...page });
+const baselineFile = (name: string) => path.join(dir, 'snapshots', here, `${name}.jpg`);
+const outputFile = (name: string) => path.join(dir, 'out', here, name);
+
+async function placeBaseline(name: string, bytes: Buffer) {
+  await mkdir(path.dirname(baselineFile(name)), { recursive: true });
+  await writeFile(baselineFile(name), bytes);
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'agi-match-'));
+  configure({ snapshotDir: path.join(dir, 'snapshots'), outputDir: path.join(dir, 'out'), interval: 20 });
+});
+afterEach(async () => {
+  resetConfiguration();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('toMatchScreenshot', () => {
+  test('passes on identical bytes without decoding either image', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    const actual = docs();
+    await expect(actual).toMatchScreenshot('docs');
+    expect(actual.isDecoded).toBe(false);
+  });
+
+  test('fails on a one-word edit with the defaults, writes actual and diff, and leaves the baseline untouched', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    const message = await failureOf(expect(edited()).toMatchScreenshot('docs'), { [dir]: '<tmp>' });
+    expect(message).toMatchInlineSnapshot(`
+      "expect(screenshot).toMatchScreenshot("docs")
+
+      Screenshot differs from baseline: 1,832 pixels differ (0.20% of 1280×720);
+      allowed: 32 pixels (maxDiffPixels 32), threshold 0.1.
+
+        Baseline: <tmp>/snapshots/test/matchers/to-match-screenshot.test.ts/docs.jpg
+        Actual:   <tmp>/out/test/matchers/to-match-screenshot.test.ts/docs-actual.jpg
+        Diff:     <tmp>/out/test/matchers/to-match-screenshot.test.ts/docs-diff.png
+        Page:     http://shop.test/docs  "Docs — Shop"
+
+      If the change is intended, run \`vitest -u\` to update the baseline."
+    `);
+    expect((await readFile(baselineFile('docs'))).equals(shot('docs.jpg'))).toBe(true);
+    expect((await readFile(outputFile('docs-actual.jpg'))).equals(shot('docs-edited.jpg'))).toBe(true);
+    const diff = decodeImage(await readFile(outputFile('docs-diff.png')), 'image/png');
+    expect([diff.width, diff.height]).toEqual([1280, 720]);
+  });
+
+  test('with the defaults, an unchanged page and a blinking caret pass, and a one-word edit fails', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    await placeBaseline('form', shot('form-caret-a.jpg'));
+    await expect(docs()).toMatchScreenshot('docs');
+    const caret = new Screenshot({ bytes: shot('form-caret-b.jpg'), ...page });
+    expect(caret.bytes.equals(shot('form-caret-a.jpg'))).toBe(false);
+    await expect(caret).toMatchScreenshot('form');
+    await expect(expect(edited()).toMatchScreenshot('docs')).rejects.toThrow(/1,832 pixels differ/);
+  });
+
+  test('deletes stale actual and diff images once the name passes again', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    await expect(edited()).toMatchScreenshot('docs').catch(() => {});
+    expect(existsSync(outputFile('docs-diff.png'))).toBe(true);
+    await expect(docs()).toMatchScreenshot('docs');
+    expect(existsSync(outputFile('docs-diff.png')) || existsSync(outputFile('docs-actual.jpg'))).toBe(false);
+  });
+
+  test('passes a change within maxDiffPixels or outside the clip, and a masked one', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    await expect(edited()).toMatchScreenshot('docs', { maxDiffPixels: 5000 });
+    await expect(edited()).toMatchScreenshot('docs', { clip: { x: 0, y: 0, width: 1280, height: 40 } });
+    await expect(edited()).toMatchScreenshot('docs', { mask: [{ x: 0, y: 40, width: 1280, height: 680 }] });
+    await expect(expect(edited()).toMatchScreenshot('docs', { threshold: 0.1, maxDiffPixels: 10_000, maxDiffPixelRatio: 0.0001 })).rejects.toThrow(/allowed: 92 pixels \(maxDiffPixels 10,000, maxDiffPixelRatio 0.0001\)/);
+  });
+
+  test('fails with a size message and still writes a padded diff', async () => {
+    await placeBaseline('docs', shot('docs-640x360.jpg'));
+    const message = await failureOf(expect(docs()).toMatchScreenshot('docs'), { [dir]: '<tmp>' });
+    expect(message).toMatchInlineSnapshot(`
+      "expect(screenshot).toMatchScreenshot("docs")
+
+      Screenshot is 1280×720 but baseline is 640×360.
+
+        Baseline: <tmp>/snapshots/test/matchers/to-match-screenshot.test.ts/docs.jpg
+        Actual:   <tmp>/out/test/matchers/to-match-screenshot.test.ts/docs-actual.jpg
+        Diff:     <tmp>/out/test/matchers/to-match-screenshot.test.ts/docs-diff.png
+        Page:     http://shop.test/docs  "Docs — Shop"
+
+      The session's viewport changed, or the baseline belongs to another viewport. If the new size is intended, run \`vitest -u\` to update the baseline."
+    `);
+    const diff = decodeImage(await readFile(outputFile('docs-diff.png')), 'image/png');
+    expect([diff.width, diff.height]).toEqual([1280, 720]);
+  });
+
+  test('.not passes when the screenshot differs and fails when it matches', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    await expect(edited()).not.toMatchScreenshot('docs');
+    expect(existsSync(outputFile('docs-diff.png'))).toBe(false);
+    const message = await failureOf(expect(docs()).not.toMatchScreenshot('docs'), { [dir]: '<tmp>' });
+    expect(message).toMatchInlineSnapshot(`
+      "expect(screenshot).not.toMatchScreenshot("docs")
+
+      Expected the screenshot to differ from the baseline, but it matches: its bytes are identical.
+
+        Baseline: <tmp>/snapshots/test/matchers/to-match-screenshot.test.ts/docs.jpg
+        Page:     http://shop.test/docs  "Docs — Shop""
+    `);
+  });
+
+  test('.not never writes a missing baseline', async () => {
+    const message = await failureOf(expect(docs()).not.toMatchScreenshot('docs'), { [dir]: '<tmp>' });
+    expect(message).toMatchInlineSnapshot(`
+      "expect(screenshot).not.toMatchScreenshot("docs")
+
+      No baseline at <tmp>/snapshots/test/matchers/to-match-screenshot.test.ts/docs.jpg: .not.toMatchScreenshot() needs a baseline to differ from, and never writes one.
+
+        Page: http://shop.test/docs  "Docs — Shop"
+
+      Record the baseline first with toMatchScreenshot() (without .not)."
+    `);
+    expect(existsSync(baselineFile('docs'))).toBe(false);
+  });
+
+  test('with a timeout, captures again until the page settles, and reports the captures when it never does', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    const frames = [edited(), edited(), docs()];
+    let calls = 0;
+    const settling = { screenshot: async () => frames[Math.min(calls++, frames.length - 1)]! };
+    await expect(settling).toMatchScreenshot('docs', { timeout: 5000, interval: 10 });
+    expect(calls).toBe(3);
+
+    const stuck = { screenshot: async () => edited() };
+    const message = await failureOf(expect(stuck).toMatchScreenshot('docs', { timeout: 600, interval: 50 }));
+    expect(message).toMatch(/Captured \d+ times over 0\.[0-9] s:\n {4}\+0\.0 s {2}http:\/\/shop\.test\/docs {2}"Docs — Shop" {2}1,832 px differ\n/);
+  });
+
+  test('without a timeout, captures exactly once', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    let calls = 0;
+    await expect(expect({ screenshot: async () => (calls++, edited()) }).toMatchScreenshot('docs')).rejects.toThrow();
+    expect(calls).toBe(1);
+  });
+
+  test('accepts the raw API JSON and the SDK { data, url, title } shape from screenshot()', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    const raw = { screenshot: `data:image/jpeg;base64,${shot('docs.jpg').toString('base64')}`, ...page };
+    await expect(raw).toMatchScreenshot('docs');
+    await expect({ screenshot: async () => raw }).toMatchScreenshot('docs');
+    await expect({ screenshot: async () => ({ data: shot('docs.jpg'), ...page }) }).toMatchScreenshot('docs');
+  });
+
+  test('throws a clear error for a subject that cannot give a screenshot', async () => {
+    await expect(expect(42).toMatchScreenshot()).rejects.toThrowError(
+      new TypeError('toMatchScreenshot: expect() needs a Session, a Screenshot, or an object with a screenshot() method, but received number 42.'),
+    );
+    await expect(expect({ screenshot: async () => 'nope' }).toMatchScreenshot()).rejects.toThrowError(/resolved to the string "nope"/);
+  });
+
+  test('throws a clear error for a mask outside the image, and for an unreadable baseline', async () => {
+    await placeBaseline('docs', shot('docs-640x360.jpg').subarray(0, 2000));
+    await expect(expect(edited()).toMatchScreenshot('docs')).rejects.toThrowError(/^baseline .*docs\.jpg is unreadable \(.*\); delete it, or run `vitest -u` to replace it\.$/);
+    await placeBaseline('docs', shot('docs.jpg'));
+    await expect(expect(edited()).toMatchScreenshot('docs', { mask: [{ x: 0, y: 700, width: 10, height: 30 }] })).rejects.toThrowError(
+      '`mask[0]` {x: 0, y: 700, width: 10, height: 30} reaches outside the 1280×720 screenshot.',
+    );
+  });
+});

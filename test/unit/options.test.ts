@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
+
+afterEach(resetConfiguration);
+
+describe('resolveOptions', () => {
+  test('layers defaults, then configure(), then the call', () => {
+    configure({ threshold: 0.2, timeout: 5000 });
+    const options = resolveOptions({ timeout: 100 }, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
+    expect(options).toEqual({ ...DEFAULT_OPTIONS, threshold: 0.2, timeout: 100 });
+  });
+
+  test('an undefined call option does not erase a configured one', () => {
+    configure({ maxDiffPixels: 7 });
+    expect(resolveOptions({ maxDiffPixels: undefined }, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot').maxDiffPixels).toBe(7);
+  });
+
+  test.each([
+    [{ thresold: 0.1 }, TypeError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`.'],
+    [{ threshold: 2 }, RangeError, 'toMatchScreenshot: `threshold` must be from 0 to 1, but received 2.'],
+    [{ threshold: '0.1' }, TypeError, 'toMatchScreenshot: `threshold` must be a number from 0 to 1, but received the string "0.1".'],
+    [{ maxDiffPixels: 1.5 }, TypeError, 'toMatchScreenshot: `maxDiffPixels` must be a whole number from 0 to 9007199254740991, but received number 1.5.'],
+    [{ mask: { x: 0 } }, TypeError, 'toMatchScreenshot: `mask` must be an array of regions {x, y, width, height}, but received an object with keys {x}.'],
+    [{ clip: { x: 0, y: 0, width: 0, height: 5 } }, TypeError, 'toMatchScreenshot: `clip` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received an object with keys {x, y, width, height}.'],
+    [{ interval: 0 }, RangeError, 'toMatchScreenshot: `interval` must be from 1 to 3600000, but received 0.'],
+  ])('refuses %j with an error naming the option', (options, type, message) => {
+    expect(() => resolveOptions(options, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(new type(message));
+  });
+
+  test('configure() validates too, and accepts the project-only folders', () => {
+    expect(() => configure({ outputDir: '' })).toThrowError('configure(): `outputDir` must be a non-empty path, but received the string "".');
+    configure({ snapshotDir: '__screens__' });
+    expect(resolveOptions(undefined, SCREENSHOT_OPTION_NAMES, 'x').snapshotDir).toBe('__screens__');
+  });
+});
