@@ -34,15 +34,30 @@ export function describePage(url: string, title: string): string {
   return `${url}  ${JSON.stringify(title)}`;
 }
 
-/** The polling trajectory: how many captures, over how long, and the last few. */
+/**
+ * The polling trajectory: how many captures over how long, and the last few distinct states, with runs of
+ * identical captures folded into one line ("still on /checkout/payment from +0.0 to +8.0 s").
+ */
 export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, shown = 5): string | undefined {
   if (captures.length <= 1) return undefined;
-  const lines = captures.slice(-shown).map((c) => {
-    const pixels = c.diffPixels === undefined ? '' : `  ${formatCount(c.diffPixels)} px differ`;
-    return `    +${(c.atMs / 1000).toFixed(1)} s  ${describePage(c.url, c.title)}${pixels}`;
+  const runs: Array<{ first: CaptureRecord; lastAtMs: number; count: number }> = [];
+  for (const capture of captures) {
+    const run = runs.at(-1);
+    if (run && run.first.url === capture.url && run.first.title === capture.title && run.first.diffPixels === capture.diffPixels) {
+      run.lastAtMs = capture.atMs;
+      run.count++;
+    } else {
+      runs.push({ first: capture, lastAtMs: capture.atMs, count: 1 });
+    }
+  }
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  const lines = runs.slice(-shown).map(({ first, lastAtMs, count }) => {
+    const when = count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`;
+    const pixels = first.diffPixels === undefined ? '' : `  ${formatCount(first.diffPixels)} px differ`;
+    return `    ${when}  ${describePage(first.url, first.title)}${pixels}${count === 1 ? '' : `  (${count} captures)`}`;
   });
-  const omitted = captures.length > shown ? ` (last ${shown} shown)` : '';
-  return `Captured ${captures.length} times over ${(elapsedMs / 1000).toFixed(1)} s${omitted}:\n${lines.join('\n')}`;
+  const omitted = runs.length > shown ? ` (last ${shown} states shown)` : '';
+  return `Captured ${captures.length} times over ${seconds(elapsedMs)} s${omitted}:\n${lines.join('\n')}`;
 }
 
 /** hint line → blank → reason → blank → labelled block → blank → one hint (STYLE B4). */

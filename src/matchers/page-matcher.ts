@@ -28,10 +28,11 @@ export async function runPageMatcher(
   check: (shot: Screenshot, isNot: boolean) => PageCheck,
 ) {
   const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
+  const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
   const { capture, label } = toCapture(subject, matcherName);
-  const polled = await pollCaptures(capture, (shot) => check(shot, context.isNot), (r) => r.pass !== context.isNot, resolved);
+  const polled = await pollCaptures(capture, (shot) => check(shot, isNot), (r) => r.pass !== isNot, resolved);
   const { result, shot } = polled;
-  const hint = context.utils.matcherHint(matcherName, label, expectedText, { isNot: context.isNot, promise: context.promise });
+  const hint = context.utils.matcherHint(matcherName, label, expectedText, { isNot, promise: context.promise });
   return {
     pass: result.pass,
     message: () =>

@@ -46,6 +46,7 @@ export async function toMatchScreenshot(
     throw new TypeError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
+  const isNot = Boolean(this.isNot); // Vitest leaves the flag undefined without .not
   const { capture, label } = toCapture(subject, 'toMatchScreenshot');
   const info = testInfo(this);
   const name = givenName ?? nextDefaultName(this, info.testName);
@@ -60,17 +61,17 @@ export async function toMatchScreenshot(
     return compareWithBaseline(shot, baseline, options);
   };
 
-  const polled = await pollCaptures(capture, evaluate, (c) => c.kind === 'no-baseline' || isMatch(c) !== this.isNot, {
+  const polled = await pollCaptures(capture, evaluate, (c) => c.kind === 'no-baseline' || isMatch(c) !== isNot, {
     timeout: options.timeout,
     interval: options.interval,
     diffPixelsOf: (c) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
-  const outcome = decideOutcome(polled.result, info.updateMode, this.isNot);
-  await performSideEffects(outcome, this.isNot, paths!, baseline, polled.shot, options);
+  const outcome = decideOutcome(polled.result, info.updateMode, isNot);
+  await performSideEffects(outcome, isNot, paths!, baseline, polled.shot, options);
 
-  const pass = assertionHolds(outcome, this.isNot) !== this.isNot;
+  const pass = assertionHolds(outcome, isNot) !== isNot;
   const hint = this.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
-    isNot: this.isNot,
+    isNot,
     promise: this.promise,
   });
   return {
@@ -78,7 +79,7 @@ export async function toMatchScreenshot(
     message: () =>
       buildMessage(outcome, {
         hint,
-        isNot: this.isNot,
+        isNot,
         root: info.root,
         paths: paths!,
         baselinePath: baseline?.path ?? paths!.baseline,

@@ -147,7 +147,7 @@ describe('toMatchScreenshot', () => {
 
     const stuck = { screenshot: async () => edited() };
     const message = await failureOf(expect(stuck).toMatchScreenshot('docs', { timeout: 600, interval: 50 }));
-    expect(message).toMatch(/Captured \d+ times over 0\.[0-9] s:\n {4}\+0\.0 s {2}http:\/\/shop\.test\/docs {2}"Docs — Shop" {2}1,832 px differ\n/);
+    expect(message).toMatch(/Captured (\d+) times over 0\.\d s:\n {4}\+0\.0–0\.\d s {2}http:\/\/shop\.test\/docs {2}"Docs — Shop" {2}1,832 px differ {2}\(\1 captures\)\n/);
   });
 
   test('without a timeout, captures exactly once', async () => {

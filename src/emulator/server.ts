@@ -1,0 +1,180 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { firstLine } from './browser.js';
+import { parseEventTypes, streamEvents } from './events.js';
+import { HttpError, invalidField, sessionNotFound } from './http-error.js';
+import { readIntegerQuery, readJsonBody, readStringField } from './request.js';
+import { isHttpUrl } from './session.js';
+import type { EmulatedSession } from './session.js';
+import type { SessionStore } from './session-store.js';
+
+/** The agent names the docs list (agi-api.md §2); anything else is a 422 on create, as on the real API. */
+export const AGENT_NAMES: readonly string[] = ['agi-0', 'agi-0-fast'];
+
+const SNAPSHOT_MODES = ['none', 'memory', 'filesystem'];
+
+/** Limits from the docs (agi-api.md §4.6, §4.13). */
+const MAX_MESSAGE_CHARS = 10_000;
+const MAX_URL_CHARS = 2_000;
+
+/** A handler returns the JSON body of a 200, or STREAMED when it wrote the response itself (SSE). */
+const STREAMED = Symbol('streamed');
+type Handler = (request: Call) => Promise<unknown>;
+
+interface Call {
+  owner: string;
+  query: URLSearchParams;
+  request: IncomingMessage;
+  response: ServerResponse;
+  /** The session of a /sessions/{id}/… path, looked up for this token. */
+  session(): EmulatedSession;
+  sessionId: string;
+}
+
+export interface ApiOptions {
+  store: SessionStore;
+  /** The only accepted Bearer token; undefined accepts any non-empty one. */
+  token: string | undefined;
+}
+
+/**
+ * The HTTP side of the emulator: the paths, JSON fields, statuses and error codes of agi-api.md §3–4.
+ * Unknown request fields are ignored, as the real API does.
+ */
+export function createApiListener({ store, token }: ApiOptions): RequestListener {
+  const routes: Array<[method: string, path: RegExp, handler: Handler]> = [
+    ['POST', /^\/v1\/sessions$/, async ({ owner, request }) => {
+      const body = await readJsonBody(request);
+      const agentName = readStringField(body, 'agent_name') ?? 'agi-0';
+      if (!AGENT_NAMES.includes(agentName)) {
+        throw invalidField('body', 'agent_name', `Invalid agent_name ${JSON.stringify(agentName)}; use one of: ${AGENT_NAMES.join(', ')}.`);
+      }
+      return (await store.create(owner, agentName)).toJSON();
+    }],
+    ['GET', /^\/v1\/sessions$/, async ({ owner }) => store.list(owner).map((session) => session.toJSON())],
+    ['DELETE', /^\/v1\/sessions$/, async ({ owner }) => {
+      const count = await store.deleteAll(owner);
+      return { success: true, deleted: count > 0, message: 'Sessions deleted successfully' };
+    }],
+    ['GET', /^\/v1\/sessions\/([^/]+)$/, async ({ session }) => session().toJSON()],
+    ['DELETE', /^\/v1\/sessions\/([^/]+)$/, async ({ owner, sessionId, query }) => {
+      const mode = query.get('save_snapshot_mode');
+      if (mode !== null && !SNAPSHOT_MODES.includes(mode)) {
+        throw invalidField('query', 'save_snapshot_mode', `save_snapshot_mode must be one of ${SNAPSHOT_MODES.join(', ')}, got ${JSON.stringify(mode)}.`);
+      }
+      // Snapshots are not emulated: memory/filesystem are accepted and nothing is saved.
+      const deleted = await store.delete(owner, sessionId);
+      return { success: true, deleted, message: deleted ? 'Session deleted successfully' : 'Session not found' };
+    }],
+    ['POST', /^\/v1\/sessions\/([^/]+)\/message$/, async ({ session, request }) => {
+      const target = session();
+      const body = await readJsonBody(request);
+      const message = readStringField(body, 'message', { required: true, nonEmpty: true, maxLength: MAX_MESSAGE_CHARS });
+      const startUrl = readStringField(body, 'start_url', { maxLength: MAX_URL_CHARS });
+      if (startUrl !== undefined && !isHttpUrl(startUrl)) {
+        throw invalidField('body', 'start_url', `Field \`start_url\` must be an absolute http(s) URL, got ${JSON.stringify(startUrl)}.`);
+      }
+      target.sendMessage(message, startUrl);
+      return { success: true, message: 'Message sent successfully' };
+    }],
+    ['GET', /^\/v1\/sessions\/([^/]+)\/status$/, async ({ session }) => ({ status: session().status })],
+    ['GET', /^\/v1\/sessions\/([^/]+)\/messages$/, async ({ session, query }) => {
+      const target = session();
+      const afterId = readIntegerQuery(query, 'after_id', 0);
+      // `sanitize` is accepted and has nothing to remove: the emulator posts no system prompts or images.
+      return { messages: target.messagesAfter(afterId), status: target.status, has_agent: true };
+    }],
+    ['GET', /^\/v1\/sessions\/([^/]+)\/events$/, async ({ session, query, response }) => {
+      streamEvents(session(), response, {
+        eventTypes: parseEventTypes(query.get('event_types')),
+        includeHistory: query.get('include_history') !== 'false',
+      });
+      return STREAMED;
+    }],
+    ['POST', /^\/v1\/sessions\/([^/]+)\/pause$/, async ({ session }) => {
+      session().pause();
+      return { success: true, message: 'Session paused successfully' };
+    }],
+    ['POST', /^\/v1\/sessions\/([^/]+)\/resume$/, async ({ session }) => {
+      session().resume();
+      return { success: true, message: 'Session resumed successfully' };
+    }],
+    ['POST', /^\/v1\/sessions\/([^/]+)\/cancel$/, async ({ session }) => {
+      session().cancel();
+      return { success: true, message: 'Session cancelled successfully' };
+    }],
+    ['POST', /^\/v1\/sessions\/([^/]+)\/navigate$/, async ({ session, request }) => {
+      const target = session();
+      const body = await readJsonBody(request);
+      const url = readStringField(body, 'url', { required: true, nonEmpty: true, maxLength: MAX_URL_CHARS });
+      return { current_url: await target.navigate(url) };
+    }],
+    ['GET', /^\/v1\/sessions\/([^/]+)\/screenshot$/, async ({ session }) => await session().screenshot()],
+    ['GET', /^\/v1\/models$/, async ({ query }) => ({
+      // The emulator drives a browser only: no desktop models.
+      models: query.get('filter') === 'desktop' ? [] : [...AGENT_NAMES],
+    })],
+  ];
+
+  return (request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      const problem = error instanceof HttpError ? error : new HttpError(500, `Emulator error: ${firstLine(error)}`);
+      if (response.headersSent) {
+        response.end();
+        return;
+      }
+      const headers: Record<string, string> = problem.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      sendJson(response, problem.status, problem.body, headers);
+    });
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://emulator');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const owner = authenticate(request.headers.authorization, token);
+
+    const matching = routes.filter(([, pattern]) => pattern.test(path));
+    if (matching.length === 0) throw new HttpError(404, `Not Found: ${request.method} ${path} is not an AGI API endpoint.`);
+    const route = matching.find(([method]) => method === request.method);
+    if (!route) {
+      const allowed = matching.map(([method]) => method).join(', ');
+      response.setHeader('allow', allowed);
+      throw new HttpError(405, `Method Not Allowed: ${request.method} ${path} (allowed: ${allowed}).`);
+    }
+    const [, pattern, handler] = route;
+    const sessionId = decodeURIComponent(pattern.exec(path)?.[1] ?? '');
+    const result = await handler({
+      owner,
+      query: url.searchParams,
+      request,
+      response,
+      sessionId,
+      session: () => {
+        if (sessionId === '') throw sessionNotFound(sessionId);
+        return store.get(owner, sessionId);
+      },
+    });
+    if (result !== STREAMED) sendJson(response, 200, result);
+  }
+}
+
+/** The token is the owner of the sessions it creates. It never appears in a response or log. */
+function authenticate(header: string | undefined, expected: string | undefined): string {
+  const token = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim();
+  if (token === undefined || token === '') {
+    throw new HttpError(401, 'Missing API key: send the header `Authorization: Bearer <token>` (any non-empty token works with the emulator unless it was started with one).');
+  }
+  if (expected !== undefined && token !== expected) {
+    throw new HttpError(401, 'Invalid API key: this emulator was started with a token, and the Bearer token sent is not it.');
+  }
+  return token;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}

@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { SharedBrowser, Viewport } from './browser.js';
+import { firstLine } from './browser.js';
+import { HttpError } from './http-error.js';
+import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
+import type { Step } from './script.js';
+import { describeStep, goTo, isActionStep, performStep, StepFailedError } from './scripted-agent.js';
+
+/** `/status` and `/messages.status` (agi-api.md §2; `ready` and `paused` as the SDK types have them). */
+export type ExecutionStatus = 'ready' | 'running' | 'waiting_for_input' | 'paused' | 'finished' | 'error';
+
+/** The lifecycle status of create/list/get (agi-api.md §2). `initializing` and `terminated` never show here. */
+export type SessionStatus = 'ready' | 'running' | 'paused' | 'completed' | 'error';
+
+export type MessageType = 'THOUGHT' | 'QUESTION' | 'USER' | 'DONE' | 'ERROR' | 'LOG';
+
+/** One entry of GET …/messages, in the API's snake_case shape. */
+export interface AgentMessage {
+  id: number;
+  type: MessageType;
+  content: string;
+  timestamp: string;
+  metadata: Record<string, unknown>;
+}
+
+export type SessionEvent =
+  | { kind: 'message'; message: AgentMessage }
+  | { kind: 'paused' | 'resumed' | 'closed'; timestamp: string };
+
+export interface SessionSettings {
+  viewport: Viewport;
+  /** JPEG quality 0–100. */
+  jpegQuality: number;
+  /** How long one step may wait for its element or page, in ms. */
+  stepTimeout: number;
+}
+
+/** The docs' table (agi-api.md §2): a session stays `running` while its task waits for input. */
+const SESSION_STATUS: Record<ExecutionStatus, SessionStatus> = {
+  ready: 'ready',
+  running: 'running',
+  waiting_for_input: 'running',
+  paused: 'paused',
+  finished: 'completed',
+  error: 'error',
+};
+
+interface Task {
+  controller: AbortController;
+}
+
+/** Where a script stopped at `ask`: the next message is the answer and the steps after `next` run. */
+interface Suspended {
+  steps: Step[];
+  next: number;
+  answer: string | undefined;
+}
+
+interface Job {
+  /** A new script to parse and run, or a suspended one to resume with `answer`. */
+  script: string | { resume: Suspended; answer: string };
+  startUrl: string | undefined;
+}
+
+/**
+ * One emulated AGI session: an isolated browser context with one page, a message log and the scripted
+ * agent's state machine. Statuses move as the real API's do: ready → running → finished | error |
+ * waiting_for_input, with paused in between.
+ */
+export class EmulatedSession {
+  readonly id = randomUUID();
+  readonly createdAt = new Date().toISOString();
+
+  #status: ExecutionStatus = 'ready';
+  #statusBeforePause: ExecutionStatus | undefined;
+  #pauseGate: { promise: Promise<void>; release: () => void } | undefined;
+  #messages: AgentMessage[] = [];
+  #task: Task | undefined;
+  #suspended: Suspended | undefined;
+  /** Messages sent while a task runs: new information, handled in order once the task ends. */
+  #queue: Array<{ text: string; startUrl: string | undefined }> = [];
+  #listeners = new Set<(event: SessionEvent) => void>();
+  #closed = false;
+
+  private constructor(
+    readonly owner: string,
+    readonly agentName: string,
+    private readonly context: BrowserContext,
+    private page: Page,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  static async open(browser: SharedBrowser, owner: string, agentName: string, settings: SessionSettings): Promise<EmulatedSession> {
+    const context = await browser.newContext(settings.viewport);
+    try {
+      const page = await context.newPage();
+      return new EmulatedSession(owner, agentName, context, page, settings);
+    } catch (error) {
+      await context.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get status(): ExecutionStatus {
+    return this.#status;
+  }
+
+  get sessionStatus(): SessionStatus {
+    return SESSION_STATUS[this.#status];
+  }
+
+  /** The create/get/list shape (agi-api.md §4.1–4.3). */
+  toJSON(): { session_id: string; agent_name: string; status: SessionStatus; created_at: string } {
+    return { session_id: this.id, agent_name: this.agentName, status: this.sessionStatus, created_at: this.createdAt };
+  }
+
+  messagesAfter(afterId: number): AgentMessage[] {
+    return this.#messages.filter((message) => message.id > afterId);
+  }
+
+  /** Calls `listener` for each new message, pause and resume; returns the unsubscribe function. */
+  subscribe(listener: (event: SessionEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** POST …/message: starts a task, answers a QUESTION, or queues new information behind the running task. */
+  sendMessage(text: string, startUrl: string | undefined): void {
+    if (this.#status === 'paused') {
+      throw new HttpError(409, `Session ${this.id} is paused; resume it (POST …/resume) before sending a message.`);
+    }
+    this.#post('USER', text, startUrl === undefined ? {} : { start_url: startUrl });
+    if (this.#task) {
+      this.#queue.push({ text, startUrl });
+    } else if (this.#suspended) {
+      const resume = this.#suspended;
+      this.#suspended = undefined;
+      this.#start({ script: { resume, answer: text }, startUrl });
+    } else {
+      this.#start({ script: text, startUrl });
+    }
+  }
+
+  /** POST …/pause: the task stops before its next step until resumed. */
+  pause(): void {
+    if (this.#status === 'paused') throw new HttpError(409, `already_paused: session ${this.id} is already paused.`);
+    this.#statusBeforePause = this.#status;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.#pauseGate = { promise, release };
+    this.#status = 'paused';
+    this.#emit({ kind: 'paused', timestamp: new Date().toISOString() });
+  }
+
+  /** POST …/resume: back to the status the session had when paused. */
+  resume(): void {
+    if (this.#status !== 'paused') throw new HttpError(409, `not_paused: session ${this.id} is not paused (status ${this.#status}).`);
+    this.#status = this.#statusBeforePause ?? 'ready';
+    this.#releasePause();
+    this.#emit({ kind: 'resumed', timestamp: new Date().toISOString() });
+  }
+
+  /**
+   * POST …/cancel: stops the task (and anything queued or waiting for an answer); the session stays usable.
+   * The status becomes `finished` so pollers waiting for an end stop waiting (agi-api.md §7.4 leaves it open).
+   */
+  cancel(): void {
+    const busy = this.#task !== undefined || this.#suspended !== undefined || this.#status === 'paused';
+    this.#task?.controller.abort();
+    this.#task = undefined;
+    this.#suspended = undefined;
+    this.#queue = [];
+    this.#releasePause();
+    if (busy) {
+      this.#status = 'finished';
+      this.#post('LOG', 'Task cancelled.', {});
+    }
+  }
+
+  /** POST …/navigate → the URL after redirects. 400 for a URL that is not absolute http(s) or does not load. */
+  async navigate(url: string): Promise<string> {
+    if (!isHttpUrl(url)) throw new HttpError(400, `Invalid URL format: ${JSON.stringify(url)} is not an absolute http(s) URL.`);
+    const page = await this.#livePage();
+    try {
+      await page.goto(url, { waitUntil: 'load', timeout: this.settings.stepTimeout });
+    } catch (error) {
+      throw new HttpError(400, `Navigation to ${url} failed: ${firstLine(error).replace(/^[\w.]+: /, '')}`);
+    }
+    return page.url();
+  }
+
+  /** GET …/screenshot: a real Chromium JPEG of the viewport, as the real API sends it. */
+  async screenshot(): Promise<{ screenshot: string; url: string; title: string }> {
+    const page = await this.#livePage();
+    // caret: 'initial' — the real API shoots with a bare CDP call, which leaves a focused field's caret in.
+    const bytes = await page.screenshot({ type: 'jpeg', quality: this.settings.jpegQuality, caret: 'initial' });
+    return { screenshot: `data:image/jpeg;base64,${bytes.toString('base64')}`, url: page.url(), title: await page.title() };
+  }
+
+  /** DELETE: stops the task and closes the context (its page, cookies and storage go with it). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.cancel();
+    this.#emit({ kind: 'closed', timestamp: new Date().toISOString() });
+    this.#listeners.clear();
+    await this.context.close().catch(() => undefined);
+  }
+
+  #start(job: Job): void {
+    const task: Task = { controller: new AbortController() };
+    this.#task = task;
+    this.#status = 'running';
+    void this.#run(job, task).catch((error: unknown) => {
+      // Only a bug gets here; report it rather than leave the task running forever.
+      void this.#end(task, 'error', 'ERROR', `The emulator failed: ${firstLine(error)}`, {});
+    });
+  }
+
+  async #run(job: Job, task: Task): Promise<void> {
+    const { signal } = task.controller;
+    let suspended: Suspended;
+    if (typeof job.script === 'string') {
+      try {
+        suspended = { steps: parseScript(job.script), next: 0, answer: undefined };
+      } catch (error) {
+        if (!(error instanceof ScriptSyntaxError)) throw error;
+        return await this.#end(task, 'error', 'ERROR', error.message, { line: error.line, step: error.text });
+      }
+    } else {
+      suspended = { ...job.script.resume, answer: job.script.answer };
+    }
+    const { steps, answer } = suspended;
+
+    if (job.startUrl !== undefined) {
+      this.#post('THOUGHT', `Opening ${job.startUrl}`, { start_url: job.startUrl });
+      try {
+        await goTo(await this.#livePage(), job.startUrl, { timeout: this.settings.stepTimeout });
+      } catch (error) {
+        if (signal.aborted) return;
+        return await this.#end(task, 'error', 'ERROR', `start_url ${job.startUrl} failed: ${reasonOf(error)}`, {
+          start_url: job.startUrl,
+        });
+      }
+    }
+
+    let actions = 0;
+    for (let index = suspended.next; index < steps.length; index++) {
+      await this.#waitWhilePaused();
+      if (signal.aborted) return;
+      const step = substituteAnswer(steps[index]!, answer);
+      const where = { line: step.line, step: step.text };
+      if (step.kind === 'ask') {
+        this.#suspended = { steps, next: index + 1, answer };
+        return await this.#end(task, 'waiting_for_input', 'QUESTION', step.question, where);
+      }
+      if (step.kind === 'done') return await this.#end(task, 'finished', 'DONE', step.summary, { ...where, steps: actions });
+      if (!isActionStep(step)) continue;
+      this.#post('THOUGHT', describeStep(step), where);
+      try {
+        await performStep(await this.#livePage(), step, { timeout: this.settings.stepTimeout, signal });
+      } catch (error) {
+        if (signal.aborted) return;
+        return await this.#end(task, 'error', 'ERROR', `Line ${step.line} \`${step.text}\` failed: ${reasonOf(error)}`, where);
+      }
+      actions++;
+    }
+    await this.#end(task, 'finished', 'DONE', `Completed ${actions} step${actions === 1 ? '' : 's'}.`, { steps: actions });
+  }
+
+  /** Ends `task` with its last message, unless it was cancelled meanwhile; then runs what was queued. */
+  async #end(task: Task, status: ExecutionStatus, type: MessageType, content: string, metadata: Record<string, unknown>): Promise<void> {
+    // A status change must not overwrite `paused`: let the pause end first.
+    await this.#waitWhilePaused();
+    if (task.controller.signal.aborted || this.#task !== task) return;
+    this.#task = undefined;
+    this.#post(type, content, metadata);
+    this.#status = status;
+    if (status === 'error') {
+      if (this.#queue.length > 0) this.#post('LOG', `Dropped ${this.#queue.length} queued message(s): the task failed.`, {});
+      this.#queue = [];
+      return;
+    }
+    const next = this.#queue.shift();
+    if (next === undefined) return;
+    if (status === 'waiting_for_input' && this.#suspended) {
+      const resume = this.#suspended;
+      this.#suspended = undefined;
+      this.#start({ script: { resume, answer: next.text }, startUrl: next.startUrl });
+    } else {
+      this.#start({ script: next.text, startUrl: next.startUrl });
+    }
+  }
+
+  async #waitWhilePaused(): Promise<void> {
+    while (this.#pauseGate) await this.#pauseGate.promise;
+  }
+
+  #releasePause(): void {
+    const gate = this.#pauseGate;
+    this.#pauseGate = undefined;
+    this.#statusBeforePause = undefined;
+    gate?.release();
+  }
+
+  /** The session's page; a fresh one if a script closed it (`window.close()`). */
+  async #livePage(): Promise<Page> {
+    if (this.#closed) throw new HttpError(404, `Session ${this.id} not found.`);
+    if (this.page.isClosed()) this.page = await this.context.newPage();
+    return this.page;
+  }
+
+  #post(type: MessageType, content: string, metadata: Record<string, unknown>): void {
+    const message: AgentMessage = {
+      id: this.#messages.length + 1,
+      type,
+      content,
+      timestamp: new Date().toISOString(),
+      metadata,
+    };
+    this.#messages.push(message);
+    this.#emit({ kind: 'message', message });
+  }
+
+  #emit(event: SessionEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof StepFailedError ? error.message : firstLine(error);
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
