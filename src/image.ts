@@ -78,6 +78,24 @@ function readJpegSize(bytes: Uint8Array): { width: number; height: number } {
   throw new InvalidScreenshotError('screenshot is a truncated or corrupt JPEG: no frame header (SOF) found.');
 }
 
+/**
+ * Whether the image ends as a whole file does (JPEG end-of-image marker, PNG IEND chunk): a cheap check that
+ * catches a truncated transfer when the screenshot arrives, long before a decode would.
+ */
+export function checkImageComplete(bytes: Uint8Array, type: ImageMimeType): void {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--; // some encoders pad with zeros after the end marker
+  const complete =
+    type === 'image/jpeg'
+      ? end >= 2 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9
+      : end >= 12 && Buffer.from(bytes.buffer, bytes.byteOffset + end - 8, 4).toString('latin1') === 'IEND';
+  if (!complete) {
+    throw new InvalidScreenshotError(
+      `screenshot is a truncated ${type === 'image/jpeg' ? 'JPEG (no end-of-image marker)' : 'PNG (no IEND chunk)'}: ${bytes.length} bytes arrived.`,
+    );
+  }
+}
+
 /** Decodes to RGBA. The size has been checked by readImageSize before we get here. */
 export function decodeImage(bytes: Uint8Array, type: ImageMimeType): DecodedImage {
   try {

@@ -1,5 +1,5 @@
 import { InvalidScreenshotError } from './errors.js';
-import { decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
+import { checkImageComplete, decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
 
 /** One capture of the agent's browser: the encoded image exactly as received, plus the page it shows. */
 export class Screenshot {
@@ -21,6 +21,7 @@ export class Screenshot {
       throw new InvalidScreenshotError(`screenshot is labelled ${init.mimeType} but its bytes are ${sniffed}.`);
     }
     const { width, height } = readImageSize(init.bytes, sniffed);
+    checkImageComplete(init.bytes, sniffed);
     this.bytes = init.bytes;
     this.mimeType = sniffed;
     this.width = width;

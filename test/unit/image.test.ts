@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidScreenshotError } from '../../src/errors.js';
-import { decodeImage, encodePng, readImageSize, sniffImageType } from '../../src/image.js';
+import { checkImageComplete, decodeImage, encodePng, readImageSize, sniffImageType } from '../../src/image.js';
 import { bombJpeg, shot } from '../helpers/fixtures.js';
 
 describe('sniffImageType', () => {
@@ -49,5 +49,22 @@ describe('decodeImage', () => {
     const image = decodeImage(shot('docs-640x360.jpg'), 'image/jpeg');
     const back = decodeImage(encodePng(image), 'image/png');
     expect(Buffer.from(back.data).equals(Buffer.from(image.data))).toBe(true);
+  });
+});
+
+describe('checkImageComplete', () => {
+  test('accepts whole files, zero padding after the end marker included', () => {
+    checkImageComplete(shot('docs.jpg'), 'image/jpeg');
+    checkImageComplete(Buffer.concat([shot('docs.jpg'), Buffer.alloc(3)]), 'image/jpeg');
+    checkImageComplete(shot('docs.png'), 'image/png');
+  });
+
+  test('refuses a transfer cut short, without decoding', () => {
+    expect(() => checkImageComplete(shot('docs.jpg').subarray(0, 5000), 'image/jpeg')).toThrowError(
+      'screenshot is a truncated JPEG (no end-of-image marker): 5000 bytes arrived.',
+    );
+    expect(() => checkImageComplete(shot('docs.png').subarray(0, 5000), 'image/png')).toThrowError(
+      'screenshot is a truncated PNG (no IEND chunk): 5000 bytes arrived.',
+    );
   });
 });
