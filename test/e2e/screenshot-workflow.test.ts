@@ -163,6 +163,13 @@ describe('a user project, run after run', () => {
     expect(await project.read('.vitest-agi/test/new-page.test.ts/new-page-actual.jpg')).toEqual(shot('docs-edited.jpg'));
   });
 
+  test('`--update=none` refuses to write a missing baseline just as CI does (Vitest has no --ci flag)', async () => {
+    const result = await run(['test/new-page.test.ts', '--update=none']);
+    expect(result.code).toBe(1);
+    expect((await report())['new page']?.message).toContain('baselines are not written in CI (update mode "none")');
+    expect(project.exists('snapshots/test/new-page.test.ts')).toBe(false);
+  });
+
   test('the API key appears in no output and no file, even when the API refuses it', async () => {
     await project.write('test/refused.test.ts', `
       import { expect, test } from 'vitest';
