@@ -66,3 +66,15 @@ export function matchesText(expected: TextExpectation, actual: string): boolean 
 export function printExpectation(expected: TextExpectation): string {
   return typeof expected === 'string' ? JSON.stringify(expected) : String(expected);
 }
+
+/** toHaveURL / toHaveTitle: one field of the page, exact for a string, `test()` for a RegExp (as Playwright's). */
+export function createFieldMatcher(matcherName: string, field: 'URL' | 'title', pick: (shot: Screenshot) => string) {
+  return async function (this: MatcherContext, subject: unknown, expected: TextExpectation, options?: PageOptions) {
+    checkTextExpectation(matcherName, field, expected);
+    return runPageMatcher(this, matcherName, subject, printExpectation(expected), options, (shot, isNot) => ({
+      pass: matchesText(expected, pick(shot)),
+      expectation: `${field} ${isNot ? 'not ' : ''}${typeof expected === 'string' ? 'to be' : 'to match'} ${printExpectation(expected)}`,
+      diff: typeof expected === 'string' ? { expected, actual: pick(shot) } : undefined,
+    }));
+  };
+}
