@@ -36,12 +36,21 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const emulator = await startEmulator({
-    port: Number(values.port),
-    host: values.host,
-    ...(values.token === undefined ? {} : { token: values.token }),
-    ...(values['max-sessions'] === undefined ? {} : { maxSessions: Number(values['max-sessions']) }),
-  });
+  const port = Number(values.port);
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      port,
+      host: values.host,
+      ...(values.token === undefined ? {} : { token: values.token }),
+      ...(values['max-sessions'] === undefined ? {} : { maxSessions: Number(values['max-sessions']) }),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${port} on ${values.host} is in use: pass --port N (0 picks a free port).`, { cause: error });
+    }
+    throw error;
+  }
   // The base URL alone on stdout, once the port is open, so scripts can read the first line.
   process.stdout.write(`${emulator.baseUrl}\n`);
   process.stderr.write(`vitest-agi emulator ready (Chromium: ${emulator.browser.executablePath}, from ${emulator.browser.source}). Ctrl-C to stop.\n`);

@@ -35,6 +35,8 @@ export function streamEvents(session: EmulatedSession, response: ServerResponse,
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   });
+  // Send the headers now: clients wait for them before they treat the stream as open.
+  response.flushHeaders();
   const send = (event: EventName, data: Record<string, unknown>, id?: number) => {
     if (event !== 'heartbeat' && eventTypes && !eventTypes.has(event)) return;
     response.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -83,5 +85,3 @@ export function parseEventTypes(raw: string | null): ReadonlySet<string> | undef
   if (raw === null || raw.trim() === '') return undefined;
   return new Set(raw.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
 }
-
-export { EVENT_NAMES };

@@ -166,7 +166,8 @@ export class EmulatedSession {
    * The status becomes `finished` so pollers waiting for an end stop waiting (agi-api.md §7.4 leaves it open).
    */
   cancel(): void {
-    const busy = this.#task !== undefined || this.#suspended !== undefined || this.#status === 'paused';
+    const busy = this.#task !== undefined || this.#suspended !== undefined;
+    const beforePause = this.#status === 'paused' ? this.#statusBeforePause : undefined;
     this.#task?.controller.abort();
     this.#task = undefined;
     this.#suspended = undefined;
@@ -175,6 +176,9 @@ export class EmulatedSession {
     if (busy) {
       this.#status = 'finished';
       this.#post('LOG', 'Task cancelled.', {});
+    } else if (beforePause !== undefined) {
+      // Paused while idle: nothing to stop, so cancel only lifts the pause.
+      this.#status = beforePause;
     }
   }
 
