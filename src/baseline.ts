@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';

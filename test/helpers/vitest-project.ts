@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,15 +28,24 @@ export function toolchain(): Promise<Toolchain> {
   return defaultToolchain;
 }
 
+/**
+ * One folder of links per checkout, shared by every test file and run: made in a temp folder and renamed into
+ * place, so parallel workers never see half of it and none is left behind per run.
+ */
 async function linkRepoToolchain(): Promise<Toolchain> {
   if (!existsSync(path.join(repoRoot, 'dist', 'setup.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
-  const nodeModules = path.join(await mkdtemp(path.join(tmpdir(), 'agi-toolchain-')), 'node_modules');
-  await mkdir(nodeModules);
   const own = path.join(repoRoot, 'node_modules');
-  for (const entry of await readdir(own)) {
-    if (!entry.startsWith('.')) await symlink(path.join(own, entry), path.join(nodeModules, entry));
+  const entries = (await readdir(own)).filter((entry) => !entry.startsWith('.')).sort();
+  const key = createHash('sha1').update(repoRoot).update(entries.join('\n')).digest('hex').slice(0, 12);
+  const home = path.join(tmpdir(), `agi-toolchain-${key}`);
+  const nodeModules = path.join(home, 'node_modules');
+  if (!existsSync(nodeModules)) {
+    const staging = await mkdtemp(`${home}-staging-`);
+    await mkdir(path.join(staging, 'node_modules'));
+    for (const entry of entries) await symlink(path.join(own, entry), path.join(staging, 'node_modules', entry));
+    await symlink(repoRoot, path.join(staging, 'node_modules', 'vitest-agi'));
+    await rename(staging, home).catch(async () => rm(staging, { recursive: true, force: true })); // another worker won
   }
-  await symlink(repoRoot, path.join(nodeModules, 'vitest-agi'));
   return { nodeModules, node: process.execPath };
 }
 
