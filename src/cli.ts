@@ -5,11 +5,15 @@ const USAGE = `Usage: vitest-agi <command> [options]
 
 Commands:
   emulator   run a local AGI-compatible API on a real headless Chromium
+  report     merge sharded results and print a Markdown summary of the assertions
+  prune      list (--delete: delete) baselines the last complete run did not use
 
 Run \`vitest-agi <command> --help\` for a command's options.`;
 
 const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number> }>> = {
   emulator: async () => ({ run: (await import('./emulator/command.js')).runEmulatorCommand }),
+  report: async () => ({ run: (await import('./commands/report.js')).runReportCommand }),
+  prune: async () => ({ run: (await import('./commands/prune.js')).runPruneCommand }),
 };
 
 async function main(argv: string[]): Promise<number> {

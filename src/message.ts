@@ -18,11 +18,11 @@ export function formatPercent(ratio: number): string {
   return `${(Math.ceil(ratio * 10_000) / 100).toFixed(2)}%`;
 }
 
-/** Aligned "  Label: value" lines. */
+/** Aligned "  Label: value" lines; a row with the label '' continues the row above, aligned with its value. */
 export function labelledLines(rows: Array<[string, string | undefined]>): string {
   const present = rows.filter((row): row is [string, string] => row[1] !== undefined);
   const width = Math.max(...present.map(([label]) => label.length)) + 1;
-  return present.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`).join('\n');
+  return present.map(([label, value]) => `  ${(label === '' ? '' : `${label}:`).padEnd(width)} ${value}`).join('\n');
 }
 
 export function relativePath(root: string, file: string): string {
@@ -51,10 +51,20 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
     }
   }
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
-  const lines = runs.slice(-shown).map(({ first, lastAtMs, count }) => {
-    const when = count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`;
-    const pixels = first.diffPixels === undefined ? '' : `  ${formatCount(first.diffPixels)} px differ`;
-    return `    ${when}  ${describePage(first.url, first.title)}${pixels}${count === 1 ? '' : `  (${count} captures)`}`;
+  // Columns (time, URL, title, pixels, count), padded to line up, so a long stay on one page stands out.
+  const rows = runs.slice(-shown).map(({ first, lastAtMs, count }) => [
+    count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`,
+    first.url,
+    JSON.stringify(first.title),
+    first.diffPixels === undefined ? '' : `${formatCount(first.diffPixels)} px differ`,
+    count === 1 ? '' : `(${count} captures)`,
+  ]);
+  const columns = rows[0]!.map((_, column) => column).filter((column) => rows.some((row) => row[column] !== ''));
+  const widths = columns.map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const lines = rows.map((row) => {
+    const cells = columns.map((column) => row[column]!);
+    const last = cells.findLastIndex((cell) => cell !== '');
+    return `    ${cells.slice(0, last + 1).map((cell, i) => (i === last ? cell : cell.padEnd(widths[i]!))).join('  ')}`;
   });
   const omitted = runs.length > shown ? ` (last ${shown} states shown)` : '';
   return `Captured ${captures.length} times over ${seconds(elapsedMs)} s${omitted}:\n${lines.join('\n')}`;

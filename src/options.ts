@@ -36,7 +36,17 @@ export interface ScreenshotOptions extends PollOptions {
   mask?: Region[];
   /** Compare only this part of the screenshot. @default the whole screenshot */
   clip?: Region;
+  /**
+   * Your own notes about this capture (the prompt version, the model), stored in the baseline's provenance sidecar
+   * when a baseline is written and shown in failure messages and results. Merged key by key over configure()'s `meta`.
+   * @example { prompt: 'v7', model: 'agi-0' }
+   * @default {}
+   */
+  meta?: Record<string, MetaValue>;
 }
+
+/** A `meta` value: kept as written in the sidecar JSON. */
+export type MetaValue = string | number | boolean;
 
 export interface PageOptions extends PollOptions {}
 
@@ -53,6 +63,7 @@ export const DEFAULT_OPTIONS = {
   maxDiffPixelRatio: undefined as number | undefined,
   mask: [] as Region[],
   clip: undefined as Region | undefined,
+  meta: {} as Record<string, MetaValue>,
   timeout: 0,
   interval: 1000,
   snapshotDir: 'snapshots',
@@ -77,13 +88,15 @@ export function resetConfiguration(): void {
   projectOptions = {};
 }
 
-/** defaults ← configure() ← this call. */
+/** defaults ← configure() ← this call; `meta` is merged key by key. */
 export function resolveOptions(callOptions: object | undefined, allowed: readonly string[], where: string): ResolvedOptions {
   if (callOptions !== undefined) validateOptions(callOptions, allowed, where);
-  return { ...DEFAULT_OPTIONS, ...stripUndefined(projectOptions), ...stripUndefined(callOptions ?? {}) } as ResolvedOptions;
+  const call = (callOptions ?? {}) as ProjectOptions;
+  const meta = { ...projectOptions.meta, ...call.meta };
+  return { ...DEFAULT_OPTIONS, ...stripUndefined(projectOptions), ...stripUndefined(call), meta } as ResolvedOptions;
 }
 
-export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval'] as const;
+export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
 
 function stripUndefined(object: object): object {
@@ -120,6 +133,9 @@ function validateOptions(options: object, allowed: readonly string[], where: str
       case 'clip':
         checkRegion(where, 'clip', value);
         break;
+      case 'meta':
+        checkMeta(where, value);
+        break;
       case 'snapshotDir':
       case 'outputDir':
         if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${where}: \`${name}\` must be a non-empty path, but received ${describeValue(value)}.`);
@@ -145,6 +161,21 @@ function checkRegion(where: string, name: string, region: unknown): void {
     [r.width, r.height].every((v) => Number.isInteger(v) && (v as number) > 0);
   if (!ok) {
     throw new TypeError(`${where}: \`${name}\` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received ${describeValue(region)}.`);
+  }
+}
+
+function checkMeta(where: string, meta: unknown): void {
+  // Plain in any realm: its prototype is null or a root prototype (Vitest's vm pools have their own Object).
+  const proto = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? Object.getPrototypeOf(meta) : undefined;
+  const isPlainObject = proto === null || (proto !== undefined && Object.getPrototypeOf(proto) === null);
+  if (!isPlainObject) {
+    throw new TypeError(`${where}: \`meta\` must be a plain object of strings, numbers or booleans, but received ${describeValue(meta)}.`);
+  }
+  for (const [key, value] of Object.entries(meta as object)) {
+    const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+    if (!ok) {
+      throw new TypeError(`${where}: \`meta.${key}\` must be a string, a finite number or a boolean, but received ${describeValue(value)}.`);
+    }
   }
 }
 

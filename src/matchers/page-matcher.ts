@@ -1,9 +1,11 @@
+import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
 import type { MatcherContext } from '../matcher-context.js';
 import { assembleMessage, describeCaptures, labelledLines } from '../message.js';
 import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options.js';
 import { pollCaptures } from '../poll.js';
 import type { Screenshot } from '../screenshot.js';
 import { toCapture } from '../subject.js';
+import type { MatcherName } from '../results.js';
 
 export type TextExpectation = string | RegExp;
 
@@ -21,21 +23,20 @@ export interface PageCheck {
  */
 export async function runPageMatcher(
   context: MatcherContext,
-  matcherName: string,
+  matcherName: MatcherName,
   subject: unknown,
   expectedText: string,
   options: PageOptions | undefined,
   check: (shot: Screenshot, isNot: boolean) => PageCheck,
 ) {
-  const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
   const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
-  const { capture, label } = toCapture(subject, matcherName);
-  const polled = await pollCaptures(capture, (shot) => check(shot, isNot), (r) => r.pass !== isNot, resolved);
-  const { result, shot } = polled;
-  const hint = context.utils.matcherHint(matcherName, label, expectedText, { isNot, promise: context.promise });
-  return {
-    pass: result.pass,
-    message: () =>
+  return recordingErrors(context.task, matcherName, isNot, async () => {
+    const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
+    const { capture, label } = toCapture(subject, matcherName);
+    const polled = await pollCaptures(capture, (shot) => check(shot, isNot), (r) => r.pass !== isNot, resolved);
+    const { result, shot } = polled;
+    const hint = context.utils.matcherHint(matcherName, label, expectedText, { isNot, promise: context.promise });
+    const message = () =>
       assembleMessage([
         hint,
         labelledLines([
@@ -44,9 +45,25 @@ export async function runPageMatcher(
           ['Received title', context.utils.RECEIVED_COLOR(JSON.stringify(shot.title))],
         ]),
         describeCaptures(polled.captures, polled.elapsedMs),
-      ]),
-    ...(result.diff ? { expected: result.diff.expected, actual: result.diff.actual } : {}),
-  };
+      ]);
+    const holds = result.pass !== isNot;
+    recordAssertion(context.task, {
+      matcher: matcherName,
+      not: isNot,
+      outcome: result.pass ? 'matched' : 'page-differs',
+      pass: holds,
+      expected: expectedText,
+      url: shot.url,
+      title: shot.title,
+      ...describePolling(polled.captures, polled.elapsedMs, resolved.timeout),
+      ...(holds ? {} : { message: plainMessage(message()) }),
+    });
+    return {
+      pass: result.pass,
+      message,
+      ...(result.diff ? { expected: result.diff.expected, actual: result.diff.actual } : {}),
+    };
+  });
 }
 
 /** Validates the expected value: a string or a RegExp. */
@@ -68,7 +85,7 @@ export function printExpectation(expected: TextExpectation): string {
 }
 
 /** toHaveURL / toHaveTitle: one field of the page, exact for a string, `test()` for a RegExp (as Playwright's). */
-export function createFieldMatcher(matcherName: string, field: 'URL' | 'title', pick: (shot: Screenshot) => string) {
+export function createFieldMatcher(matcherName: MatcherName, field: 'URL' | 'title', pick: (shot: Screenshot) => string) {
   return async function (this: MatcherContext, subject: unknown, expected: TextExpectation, options?: PageOptions) {
     checkTextExpectation(matcherName, field, expected);
     return runPageMatcher(this, matcherName, subject, printExpectation(expected), options, (shot, isNot) => ({

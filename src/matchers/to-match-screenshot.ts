@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { recordReviewImages, type ReviewImage } from '../artifacts.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors, type AssertionRecord } from '../assertion-record.js';
 import { compareImages } from '../compare.js';
 import { InvalidScreenshotError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
@@ -21,6 +24,7 @@ import {
   type MatchOutcome,
 } from '../outcome.js';
 import { pollCaptures, type CaptureRecord } from '../poll.js';
+import { describeProvenance, provenancePath, readProvenance, writeProvenance, type BaselineProvenance } from '../provenance.js';
 import type { Screenshot } from '../screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths } from '../baseline.js';
 import { toCapture } from '../subject.js';
@@ -41,15 +45,24 @@ export async function toMatchScreenshot(
   nameOrOptions?: string | ScreenshotOptions,
   maybeOptions?: ScreenshotOptions,
 ) {
+  return recordingErrors(this.task, 'toMatchScreenshot', Boolean(this.isNot), () => matchScreenshot(this, subject, nameOrOptions, maybeOptions));
+}
+
+async function matchScreenshot(
+  context: MatcherContext,
+  subject: unknown,
+  nameOrOptions: string | ScreenshotOptions | undefined,
+  maybeOptions: ScreenshotOptions | undefined,
+) {
   const [givenName, callOptions] = typeof nameOrOptions === 'object' ? [undefined, nameOrOptions] : [nameOrOptions, maybeOptions];
   if (givenName !== undefined && typeof givenName !== 'string') {
     throw new TypeError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
-  const isNot = Boolean(this.isNot); // Vitest leaves the flag undefined without .not
+  const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
   const { capture, label } = toCapture(subject, 'toMatchScreenshot');
-  const info = testInfo(this);
-  const name = givenName ?? nextDefaultName(this, info.testName);
+  const info = testInfo(context);
+  const name = givenName ?? nextDefaultName(context, info.testName);
 
   let paths: ScreenshotPaths | undefined;
   let baseline: Baseline | undefined;
@@ -67,28 +80,51 @@ export async function toMatchScreenshot(
     diffPixelsOf: (c) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
   const outcome = decideOutcome(polled.result, info.updateMode, isNot);
-  await performSideEffects(outcome, isNot, paths!, baseline, polled.shot, options);
+  const holds = assertionHolds(outcome, isNot);
+  // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
+  // Read before the side effects: an update replaces the baseline and its sidecar.
+  const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
+  const effects = await performSideEffects(outcome, isNot, paths!, baseline, polled.shot, options);
 
-  const pass = assertionHolds(outcome, isNot) !== isNot;
-  const hint = this.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
+  const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
-    promise: this.promise,
+    promise: context.promise,
   });
-  return {
-    pass,
-    message: () =>
-      buildMessage(outcome, {
-        hint,
-        isNot,
-        root: info.root,
-        paths: paths!,
-        baselinePath: baseline?.path ?? paths!.baseline,
-        shot: polled.shot,
-        options,
-        captures: polled.captures,
-        elapsedMs: polled.elapsedMs,
-      }),
-  };
+  const message = () =>
+    buildMessage(outcome, {
+      hint,
+      isNot,
+      root: info.root,
+      paths: paths!,
+      baselinePath: baseline?.path ?? paths!.baseline,
+      source,
+      shot: polled.shot,
+      options,
+      captures: polled.captures,
+      elapsedMs: polled.elapsedMs,
+    });
+  await recordReviewImages(context.task, reviewMessage(outcome, info.root, paths!), reviewImages(outcome, isNot, paths!, baseline, polled.shot, effects));
+  recordAssertion(context.task, {
+    matcher: 'toMatchScreenshot',
+    not: isNot,
+    outcome: outcome.kind,
+    pass: holds,
+    name,
+    url: polled.shot.url,
+    title: polled.shot.title,
+    ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
+    ...describeFiles(outcome, isNot, paths!, baseline, path.resolve(info.root, options.snapshotDir)),
+    ...describeNumbers(outcome, polled.shot, options),
+    ...(source ? { baselineSource: source } : {}),
+    ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
+    ...(holds ? {} : { message: plainMessage(message()) }),
+  });
+  return { pass: holds !== isNot, message };
+}
+
+/** Outcomes whose message names an existing baseline (so its provenance is worth reading). */
+function showsBaseline(outcome: MatchOutcome): boolean {
+  return outcome.kind === 'pixels-differ' || outcome.kind === 'size-mismatch' || outcome.kind === 'matched';
 }
 
 /** Bytes first (an unchanged page gives identical JPEGs), then pixels with the same decoder on both sides. */
@@ -117,7 +153,15 @@ function decodeBaseline(baseline: Baseline): DecodedImage {
   }
 }
 
-/** The only place that writes files. A failing comparison never touches the baseline. */
+/** What the side effects produced that the report needs: the diff image drawn (a file, or only bytes after -u). */
+interface SideEffects {
+  diff?: { png: Buffer; width: number; height: number };
+}
+
+/**
+ * The only place that writes files. A failing comparison never touches the baseline. A baseline is written with
+ * its provenance sidecar, and only then: an unchanged baseline keeps an unchanged sidecar.
+ */
 async function performSideEffects(
   outcome: MatchOutcome,
   isNot: boolean,
@@ -125,35 +169,149 @@ async function performSideEffects(
   baseline: Baseline | undefined,
   shot: Screenshot,
   options: ResolvedOptions,
-): Promise<void> {
+): Promise<SideEffects> {
+  const drawDiff = () => {
+    // The diff image is drawn only now, for the final capture: polling captures count pixels only.
+    const diff = compareImages(baseline!.pixels!, shot.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: true }).diff!;
+    return { png: encodePng(diff), width: diff.width, height: diff.height };
+  };
   switch (outcome.kind) {
     case 'baseline-written':
-    case 'baseline-updated':
+    case 'baseline-updated': {
+      // Drawn for the report before the old baseline is replaced; kept in memory, never written.
+      const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
       await writeFileAtomically(paths.baseline, shot.bytes);
+      await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time.
-      if (baseline && baseline.path !== paths.baseline) await removeFiles(baseline.path);
+      if (baseline && baseline.path !== paths.baseline) await removeFiles(baseline.path, provenancePath(baseline.path));
       await removeFiles(paths.actual, paths.diff);
-      return;
+      return { diff };
+    }
     case 'matched':
       await removeFiles(paths.actual, paths.diff);
-      return;
+      return {};
     case 'baseline-missing':
       if (outcome.reason === 'ci') await writeFileAtomically(paths.actual, shot.bytes);
-      return;
+      return {};
     case 'pixels-differ':
     case 'size-mismatch': {
       if (isNot) {
         await removeFiles(paths.actual, paths.diff);
-        return;
+        return {};
       }
-      // The diff image is drawn only now, for the final capture: polling captures count pixels only.
-      const diff = compareImages(baseline!.pixels!, shot.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: true }).diff!;
-      await Promise.all([writeFileAtomically(paths.actual, shot.bytes), writeFileAtomically(paths.diff, encodePng(diff))]);
-      return;
+      const diff = drawDiff();
+      await Promise.all([writeFileAtomically(paths.actual, shot.bytes), writeFileAtomically(paths.diff, diff.png)]);
+      return { diff };
     }
     default:
       return outcome satisfies never;
   }
+}
+
+/**
+ * The images for Vitest's report: on a failure baseline, actual and diff; for a new baseline the image stored;
+ * after `-u` the old baseline, the new one and their diff; under CI without a baseline, the actual capture.
+ * `.not` outcomes show none: there is no difference to look at.
+ */
+function reviewImages(
+  outcome: MatchOutcome,
+  isNot: boolean,
+  paths: ScreenshotPaths,
+  baseline: Baseline | undefined,
+  shot: Screenshot,
+  effects: SideEffects,
+): ReviewImage[] {
+  if (isNot) return [];
+  const captured: Omit<ReviewImage, 'name'> = { path: undefined, contentType: shot.mimeType, width: shot.width, height: shot.height };
+  const diffImage = (): ReviewImage[] =>
+    effects.diff ? [{ name: 'diff', contentType: 'image/png', width: effects.diff.width, height: effects.diff.height, ...(outcome.kind === 'baseline-updated' ? { body: effects.diff.png } : { path: paths.diff }) }] : [];
+  const baselineImage = (where: { path: string } | { body: Uint8Array }): ReviewImage => {
+    const type = sniffImageType(baseline!.bytes)!;
+    const size = baseline!.pixels ?? readImageSize(baseline!.bytes, type);
+    return { name: 'reference', contentType: type, width: size.width, height: size.height, ...where };
+  };
+  switch (outcome.kind) {
+    case 'pixels-differ':
+    case 'size-mismatch':
+      return [baselineImage({ path: baseline!.path }), { name: 'actual', ...captured, path: paths.actual }, ...diffImage()];
+    case 'baseline-updated':
+      return [baselineImage({ body: baseline!.bytes }), { name: 'actual', ...captured, path: paths.baseline }, ...diffImage()];
+    case 'baseline-written':
+      return [{ name: 'reference', ...captured, path: paths.baseline }];
+    case 'baseline-missing':
+      return outcome.reason === 'ci' ? [{ name: 'actual', ...captured, path: paths.actual }] : [];
+    case 'matched':
+      return [];
+    default:
+      return outcome satisfies never;
+  }
+}
+
+/** One line above the images in the report. */
+function reviewMessage(outcome: MatchOutcome, root: string, paths: ScreenshotPaths): string {
+  const rel = (file: string) => relativePath(root, file);
+  switch (outcome.kind) {
+    case 'pixels-differ':
+      return `Screenshot differs from baseline: ${formatCount(outcome.diffPixels)} pixels differ (${formatPercent(outcome.diffPixels / outcome.comparedPixels)}), ${formatCount(outcome.allowedPixels)} allowed.`;
+    case 'size-mismatch':
+      return `Screenshot is ${outcome.actual.width}×${outcome.actual.height} but baseline is ${outcome.baseline.width}×${outcome.baseline.height}.`;
+    case 'baseline-updated':
+      return `Baseline updated at ${rel(paths.baseline)} (Reference: the previous baseline).`;
+    case 'baseline-written':
+      return `Baseline written to ${rel(paths.baseline)}.`;
+    case 'baseline-missing':
+      return `No baseline at ${rel(paths.baseline)}, and baselines are not written in CI.`;
+    case 'matched':
+      return 'Screenshot matches the baseline.';
+    default:
+      return outcome satisfies never;
+  }
+}
+
+/** Paths for results.json: the baseline in use, and the actual/diff images the assertion left on disk. */
+function describeFiles(
+  outcome: MatchOutcome,
+  isNot: boolean,
+  paths: ScreenshotPaths,
+  baseline: Baseline | undefined,
+  snapshotDir: string,
+): Pick<AssertionRecord, 'baseline' | 'actual' | 'diff' | 'snapshotDir'> {
+  const written = outcome.kind === 'baseline-written' || outcome.kind === 'baseline-updated';
+  const failed = (outcome.kind === 'pixels-differ' || outcome.kind === 'size-mismatch') && !isNot;
+  const ciMissing = outcome.kind === 'baseline-missing' && outcome.reason === 'ci';
+  return {
+    baseline: written ? paths.baseline : baseline?.path ?? paths.baseline,
+    snapshotDir,
+    ...(failed || ciMissing ? { actual: paths.actual } : {}),
+    ...(failed ? { diff: paths.diff } : {}),
+  };
+}
+
+/** Sizes, counts and limits for results.json. */
+function describeNumbers(
+  outcome: MatchOutcome,
+  shot: Screenshot,
+  options: ResolvedOptions,
+): Pick<AssertionRecord, 'width' | 'height' | 'baselineWidth' | 'baselineHeight' | 'diffPixels' | 'comparedPixels' | 'allowedPixels' | 'limits'> {
+  const comparison = outcome.kind === 'matched' || outcome.kind === 'baseline-updated' ? outcome.comparison : outcome;
+  const counts =
+    comparison.kind === 'pixels-differ' || comparison.kind === 'within-limits'
+      ? { diffPixels: comparison.diffPixels, comparedPixels: comparison.comparedPixels, allowedPixels: comparison.allowedPixels }
+      : comparison.kind === 'bytes-equal'
+        ? { diffPixels: 0 }
+        : {};
+  const sizes = comparison.kind === 'size-mismatch' ? { baselineWidth: comparison.baseline.width, baselineHeight: comparison.baseline.height } : {};
+  return {
+    width: shot.width,
+    height: shot.height,
+    ...sizes,
+    ...counts,
+    limits: {
+      threshold: options.threshold,
+      maxDiffPixels: options.maxDiffPixels,
+      ...(options.maxDiffPixelRatio === undefined ? {} : { maxDiffPixelRatio: options.maxDiffPixelRatio }),
+    },
+  };
 }
 
 interface MessageInput {
@@ -162,6 +320,8 @@ interface MessageInput {
   root: string;
   paths: ScreenshotPaths;
   baselinePath: string;
+  /** The baseline's provenance sidecar, shown under its path ("captured from … on …"). */
+  source: BaselineProvenance | undefined;
   shot: Screenshot;
   options: ResolvedOptions;
   captures: CaptureRecord[];
@@ -192,6 +352,7 @@ function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
         reason,
         labelledLines([
           ['Baseline', rel(input.baselinePath)],
+          ['', input.source && describeProvenance(input.source)],
           ['Actual', rel(paths.actual)],
           ['Diff', rel(paths.diff)],
           ['Page', page],
@@ -208,7 +369,7 @@ function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
       return assembleMessage([
         input.hint,
         `Expected the screenshot to differ from the baseline, but it matches: ${how}.`,
-        labelledLines([['Baseline', rel(input.baselinePath)], ['Page', page]]),
+        labelledLines([['Baseline', rel(input.baselinePath)], ['', input.source && describeProvenance(input.source)], ['Page', page]]),
         trajectory,
       ]);
     }

@@ -65,8 +65,8 @@ describe('toHaveURL and toHaveTitle', () => {
   });
 
   test('a wrong title fails with expected and received, for Vitest to diff', async () => {
-    const error = await expect(thanks()).toHaveTitle('Payment — Shop').catch((e: unknown) => e as { expected?: string; actual?: string });
-    expect([error.expected, error.actual]).toEqual(['Payment — Shop', 'Thank you — Shop']);
+    const error: unknown = await expect(thanks()).toHaveTitle('Payment — Shop').catch((e: unknown) => e);
+    expect(error).toMatchObject({ expected: 'Payment — Shop', actual: 'Thank you — Shop' });
     await expect(expect(thanks()).toHaveTitle(null as never)).rejects.toThrowError('toHaveTitle: the expected title must be a string or a RegExp, but received null.');
   });
 });

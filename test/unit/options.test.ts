@@ -16,7 +16,7 @@ describe('resolveOptions', () => {
   });
 
   test.each([
-    [{ thresold: 0.1 }, TypeError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`.'],
+    [{ thresold: 0.1 }, TypeError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`.'],
     [{ threshold: 2 }, RangeError, 'toMatchScreenshot: `threshold` must be from 0 to 1, but received 2.'],
     [{ threshold: '0.1' }, TypeError, 'toMatchScreenshot: `threshold` must be a number from 0 to 1, but received the string "0.1".'],
     [{ maxDiffPixels: 1.5 }, TypeError, 'toMatchScreenshot: `maxDiffPixels` must be a whole number from 0 to 9007199254740991, but received number 1.5.'],

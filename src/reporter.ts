@@ -1,0 +1,186 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { META_KEY, type RecordedMeta } from './assertion-record.js';
+import { writeFileAtomically } from './baseline.js';
+import { packageVersion } from './provenance.js';
+import {
+  findShardFiles,
+  RESULTS_FILE,
+  RESULTS_SCHEMA,
+  shardFileName,
+  type AssertionResult,
+  type RunResults,
+  type TestFileResult,
+} from './results.js';
+
+export type { BaselineProvenance } from './provenance.js';
+export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult } from './results.js';
+
+export interface AgiReporterOptions {
+  /**
+   * Where to write the results, relative to the Vitest root. A shard writes `results.shard-<i>-of-<n>.json` beside it.
+   * @default '.vitest-agi/results.json'
+   */
+  outputFile?: string;
+}
+
+// The parts of Vitest's reporter API we use, typed structurally: Vitest 4 and 5 both match them.
+interface VitestLike {
+  version: string;
+  config: {
+    root: string;
+    shard?: { index: number; count: number };
+    testNamePattern?: RegExp;
+    tagsFilter?: string[];
+    project?: string[];
+  };
+  globTestSpecifications?: () => Promise<ReadonlyArray<{ moduleId: string }>>;
+}
+
+interface TestCaseLike {
+  fullName: string;
+  options: { mode: string };
+  result(): { state: string };
+  meta(): object;
+}
+
+interface TestModuleLike {
+  moduleId: string;
+  state(): string;
+  children: { allTests(): Iterable<TestCaseLike> };
+}
+
+/**
+ * `vitest-agi/reporter`: writes `.vitest-agi/results.json`, one record per vitest-agi assertion, plus what prune
+ * needs to trust the run (filters, shard, failures, which test files ran). Prints nothing, so it sits beside any
+ * other reporter: `reporters: ['default', 'vitest-agi/reporter']`.
+ */
+export default class AgiReporter {
+  readonly #outputFile: string;
+  #vitest: VitestLike | undefined;
+  #selectedFiles: string[] | undefined;
+  #startedAt = Date.now();
+
+  constructor(options: AgiReporterOptions = {}) {
+    this.#outputFile = options.outputFile ?? RESULTS_FILE;
+  }
+
+  onInit(vitest: VitestLike): void {
+    this.#vitest = vitest;
+  }
+
+  onTestRunStart(specifications: ReadonlyArray<{ moduleId: string }>): void {
+    this.#startedAt = Date.now();
+    // After file filters (`vitest run checkout`, --changed, a watch-mode rerun): fewer than all means filtered.
+    this.#selectedFiles = specifications.map((spec) => spec.moduleId);
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModuleLike>, unhandledErrors: ReadonlyArray<unknown>, reason: string): Promise<void> {
+    const vitest = this.#vitest;
+    if (!vitest) return;
+    const results = await this.#collect(vitest, testModules, unhandledErrors.length, reason);
+    const file = path.resolve(vitest.config.root, this.#outputFile);
+    const shard = vitest.config.shard;
+    const target = shard ? shardFileName(file, shard) : file;
+    // Files from earlier runs beside ours would be merged or pruned as if they were this run's.
+    const stale = shard
+      ? [file, ...(await findShardFiles(file)).filter((other) => !other.endsWith(`-of-${shard.count}${path.extname(file)}`))]
+      : await findShardFiles(file);
+    await Promise.all(stale.map((other) => rm(other, { force: true })));
+    await writeFileAtomically(target, Buffer.from(`${JSON.stringify(results, null, 2)}\n`));
+  }
+
+  async #collect(vitest: VitestLike, testModules: ReadonlyArray<TestModuleLike>, unhandledErrors: number, reason: string): Promise<RunResults> {
+    const root = vitest.config.root;
+    const relative = (file: string) => toRootRelative(root, file);
+    const tests = { total: 0, passed: 0, failed: 0, skipped: 0, todo: 0 };
+    const assertions: AssertionResult[] = [];
+    const ranFiles = new Map<string, TestFileResult>();
+    for (const testModule of testModules) {
+      const file = relative(testModule.moduleId);
+      let skippedTests = 0;
+      for (const testCase of testModule.children.allTests()) {
+        tests.total++;
+        const state = testCase.result().state;
+        if (testCase.options.mode === 'todo') tests.todo++;
+        else if (state === 'passed') tests.passed++;
+        else if (state === 'failed') tests.failed++;
+        else {
+          tests.skipped++;
+          skippedTests++;
+        }
+        const recorded = (testCase.meta() as Record<string, RecordedMeta | undefined>)[META_KEY];
+        for (const record of recorded?.assertions ?? []) {
+          assertions.push({
+            file,
+            test: testCase.fullName,
+            ...record,
+            ...relativePaths(record, relative),
+          });
+        }
+      }
+      const state = testModule.state();
+      ranFiles.set(file, {
+        file,
+        ran: true,
+        state: state === 'passed' || state === 'failed' || state === 'skipped' ? state : 'not-run',
+        skippedTests,
+      });
+    }
+    const allFiles = await this.#allTestFiles(vitest);
+    const files = [...new Set([...(allFiles ?? []), ...ranFiles.keys()])]
+      .sort()
+      .map((file) => ranFiles.get(file) ?? { file, ran: false, state: 'not-run' as const, skippedTests: 0 });
+    return {
+      schema: RESULTS_SCHEMA,
+      vitest: vitest.version,
+      vitestAgi: packageVersion(),
+      startedAt: new Date(this.#startedAt).toISOString(),
+      durationMs: Date.now() - this.#startedAt,
+      status: reason === 'passed' || reason === 'interrupted' ? reason : 'failed',
+      ...(vitest.config.shard ? { shard: { index: vitest.config.shard.index, count: vitest.config.shard.count } } : {}),
+      filters: this.#filters(vitest, allFiles),
+      tests,
+      unhandledErrors,
+      files,
+      assertions,
+    };
+  }
+
+  /** Every test file the run would have had without filters, relative to the root (undefined if Vitest can't say). */
+  async #allTestFiles(vitest: VitestLike): Promise<string[] | undefined> {
+    if (typeof vitest.globTestSpecifications !== 'function') return undefined;
+    const specifications = await vitest.globTestSpecifications();
+    return [...new Set(specifications.map((spec) => toRootRelative(vitest.config.root, spec.moduleId)))];
+  }
+
+  #filters(vitest: VitestLike, allFiles: string[] | undefined): string[] {
+    const { testNamePattern, tagsFilter, project } = vitest.config;
+    const filters: string[] = [];
+    if (testNamePattern) filters.push(`-t ${String(testNamePattern)}`);
+    if (tagsFilter && tagsFilter.length > 0) filters.push(`--tags-filter ${tagsFilter.join(' ')}`);
+    if (project && project.length > 0) filters.push(`--project ${project.join(' ')}`);
+    // A shard runs a subset by design (and Vitest 5 hands reporters the shard's files, 4 all of them): whether the
+    // shards together ran every file is checked when they are merged (`files[].ran`).
+    if (allFiles && this.#selectedFiles && !vitest.config.shard) {
+      const selected = new Set(this.#selectedFiles.map((file) => toRootRelative(vitest.config.root, file)));
+      if (selected.size < allFiles.length) filters.push(`ran ${selected.size} of ${allFiles.length} test files`);
+    }
+    return filters;
+  }
+}
+
+function relativePaths(record: Partial<AssertionResult>, relative: (file: string) => string): Partial<AssertionResult> {
+  const paths: Partial<AssertionResult> = {};
+  for (const key of ['baseline', 'snapshotDir', 'actual', 'diff'] as const) {
+    const value = record[key];
+    if (value !== undefined) paths[key] = relative(value);
+  }
+  return paths;
+}
+
+/** Relative to the root with `/` (so shards from different machines agree); absolute if outside the root. */
+function toRootRelative(root: string, file: string): string {
+  const relative = path.relative(root, path.resolve(root, file));
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
+}
