@@ -1,19 +1,10 @@
 import path from 'node:path';
-import { recordReviewImages, type ReviewImage } from '../artifacts.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors, type AssertionRecord } from '../assertion-record.js';
+import { recordReviewImages } from '../artifacts.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
 import { compareImages } from '../compare.js';
 import { InvalidScreenshotError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
 import { nextDefaultName, testInfo, type MatcherContext } from '../matcher-context.js';
-import {
-  assembleMessage,
-  describeCaptures,
-  describePage,
-  formatCount,
-  formatPercent,
-  labelledLines,
-  relativePath,
-} from '../message.js';
 import { resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options.js';
 import {
   allowedDiffPixels,
@@ -23,13 +14,15 @@ import {
   type Comparison,
   type MatchOutcome,
 } from '../outcome.js';
-import { pollCaptures, type CaptureRecord } from '../poll.js';
-import { describeProvenance, provenancePath, readProvenance, writeProvenance, type BaselineProvenance } from '../provenance.js';
+import { pollCaptures } from '../poll.js';
+import { provenancePath, readProvenance, writeProvenance } from '../provenance.js';
 import type { Screenshot } from '../screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths } from '../baseline.js';
 import { toCapture } from '../subject.js';
+import { buildMessage } from './screenshot-message.js';
+import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
 
-interface Baseline {
+export interface Baseline {
   path: string;
   bytes: Buffer;
   pixels?: DecodedImage;
@@ -154,7 +147,7 @@ function decodeBaseline(baseline: Baseline): DecodedImage {
 }
 
 /** What the side effects produced that the report needs: the diff image drawn (a file, or only bytes after -u). */
-interface SideEffects {
+export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
 }
 
@@ -206,203 +199,4 @@ async function performSideEffects(
     default:
       return outcome satisfies never;
   }
-}
-
-/**
- * The images for Vitest's report: on a failure baseline, actual and diff; for a new baseline the image stored;
- * after `-u` the old baseline, the new one and their diff; under CI without a baseline, the actual capture.
- * `.not` outcomes show none: there is no difference to look at.
- */
-function reviewImages(
-  outcome: MatchOutcome,
-  isNot: boolean,
-  paths: ScreenshotPaths,
-  baseline: Baseline | undefined,
-  shot: Screenshot,
-  effects: SideEffects,
-): ReviewImage[] {
-  if (isNot) return [];
-  const captured: Omit<ReviewImage, 'name'> = { path: undefined, contentType: shot.mimeType, width: shot.width, height: shot.height };
-  const diffImage = (): ReviewImage[] =>
-    effects.diff ? [{ name: 'diff', contentType: 'image/png', width: effects.diff.width, height: effects.diff.height, ...(outcome.kind === 'baseline-updated' ? { body: effects.diff.png } : { path: paths.diff }) }] : [];
-  const baselineImage = (where: { path: string } | { body: Uint8Array }): ReviewImage => {
-    const type = sniffImageType(baseline!.bytes)!;
-    const size = baseline!.pixels ?? readImageSize(baseline!.bytes, type);
-    return { name: 'reference', contentType: type, width: size.width, height: size.height, ...where };
-  };
-  switch (outcome.kind) {
-    case 'pixels-differ':
-    case 'size-mismatch':
-      return [baselineImage({ path: baseline!.path }), { name: 'actual', ...captured, path: paths.actual }, ...diffImage()];
-    case 'baseline-updated':
-      return [baselineImage({ body: baseline!.bytes }), { name: 'actual', ...captured, path: paths.baseline }, ...diffImage()];
-    case 'baseline-written':
-      return [{ name: 'reference', ...captured, path: paths.baseline }];
-    case 'baseline-missing':
-      return outcome.reason === 'ci' ? [{ name: 'actual', ...captured, path: paths.actual }] : [];
-    case 'matched':
-      return [];
-    default:
-      return outcome satisfies never;
-  }
-}
-
-/** One line above the images in the report. */
-function reviewMessage(outcome: MatchOutcome, root: string, paths: ScreenshotPaths): string {
-  const rel = (file: string) => relativePath(root, file);
-  switch (outcome.kind) {
-    case 'pixels-differ':
-      return `Screenshot differs from baseline: ${formatCount(outcome.diffPixels)} pixels differ (${formatPercent(outcome.diffPixels / outcome.comparedPixels)}), ${formatCount(outcome.allowedPixels)} allowed.`;
-    case 'size-mismatch':
-      return `Screenshot is ${outcome.actual.width}×${outcome.actual.height} but baseline is ${outcome.baseline.width}×${outcome.baseline.height}.`;
-    case 'baseline-updated':
-      return `Baseline updated at ${rel(paths.baseline)} (Reference: the previous baseline).`;
-    case 'baseline-written':
-      return `Baseline written to ${rel(paths.baseline)}.`;
-    case 'baseline-missing':
-      return `No baseline at ${rel(paths.baseline)}, and baselines are not written in CI.`;
-    case 'matched':
-      return 'Screenshot matches the baseline.';
-    default:
-      return outcome satisfies never;
-  }
-}
-
-/** Paths for results.json: the baseline in use, and the actual/diff images the assertion left on disk. */
-function describeFiles(
-  outcome: MatchOutcome,
-  isNot: boolean,
-  paths: ScreenshotPaths,
-  baseline: Baseline | undefined,
-  snapshotDir: string,
-): Pick<AssertionRecord, 'baseline' | 'actual' | 'diff' | 'snapshotDir'> {
-  const written = outcome.kind === 'baseline-written' || outcome.kind === 'baseline-updated';
-  const failed = (outcome.kind === 'pixels-differ' || outcome.kind === 'size-mismatch') && !isNot;
-  const ciMissing = outcome.kind === 'baseline-missing' && outcome.reason === 'ci';
-  return {
-    baseline: written ? paths.baseline : baseline?.path ?? paths.baseline,
-    snapshotDir,
-    ...(failed || ciMissing ? { actual: paths.actual } : {}),
-    ...(failed ? { diff: paths.diff } : {}),
-  };
-}
-
-/** Sizes, counts and limits for results.json. */
-function describeNumbers(
-  outcome: MatchOutcome,
-  shot: Screenshot,
-  options: ResolvedOptions,
-): Pick<AssertionRecord, 'width' | 'height' | 'baselineWidth' | 'baselineHeight' | 'diffPixels' | 'comparedPixels' | 'allowedPixels' | 'limits'> {
-  const comparison = outcome.kind === 'matched' || outcome.kind === 'baseline-updated' ? outcome.comparison : outcome;
-  const counts =
-    comparison.kind === 'pixels-differ' || comparison.kind === 'within-limits'
-      ? { diffPixels: comparison.diffPixels, comparedPixels: comparison.comparedPixels, allowedPixels: comparison.allowedPixels }
-      : comparison.kind === 'bytes-equal'
-        ? { diffPixels: 0 }
-        : {};
-  const sizes = comparison.kind === 'size-mismatch' ? { baselineWidth: comparison.baseline.width, baselineHeight: comparison.baseline.height } : {};
-  return {
-    width: shot.width,
-    height: shot.height,
-    ...sizes,
-    ...counts,
-    limits: {
-      threshold: options.threshold,
-      maxDiffPixels: options.maxDiffPixels,
-      ...(options.maxDiffPixelRatio === undefined ? {} : { maxDiffPixelRatio: options.maxDiffPixelRatio }),
-    },
-  };
-}
-
-interface MessageInput {
-  hint: string;
-  isNot: boolean;
-  root: string;
-  paths: ScreenshotPaths;
-  baselinePath: string;
-  /** The baseline's provenance sidecar, shown under its path ("captured from … on …"). */
-  source: BaselineProvenance | undefined;
-  shot: Screenshot;
-  options: ResolvedOptions;
-  captures: CaptureRecord[];
-  elapsedMs: number;
-}
-
-function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
-  const { root, paths, shot, options } = input;
-  const rel = (file: string) => relativePath(root, file);
-  const page = describePage(shot.url, shot.title);
-  const trajectory = describeCaptures(input.captures, input.elapsedMs);
-  switch (outcome.kind) {
-    case 'pixels-differ':
-    case 'size-mismatch': {
-      if (input.isNot) {
-        return assembleMessage([input.hint, 'Expected the screenshot to differ from the baseline, and it does.']);
-      }
-      const reason =
-        outcome.kind === 'size-mismatch'
-          ? `Screenshot is ${outcome.actual.width}×${outcome.actual.height} but baseline is ${outcome.baseline.width}×${outcome.baseline.height}.`
-          : `Screenshot differs from baseline: ${formatCount(outcome.diffPixels)} pixels differ (${formatPercent(outcome.diffPixels / outcome.comparedPixels)} of ${describeArea(shot, options)});\n${describeLimits(options, outcome.allowedPixels)}.`;
-      const next =
-        outcome.kind === 'size-mismatch'
-          ? "The session's viewport changed, or the baseline belongs to another viewport. If the new size is intended, run `vitest -u` to update the baseline."
-          : 'If the change is intended, run `vitest -u` to update the baseline.';
-      return assembleMessage([
-        input.hint,
-        reason,
-        labelledLines([
-          ['Baseline', rel(input.baselinePath)],
-          ['', input.source && describeProvenance(input.source)],
-          ['Actual', rel(paths.actual)],
-          ['Diff', rel(paths.diff)],
-          ['Page', page],
-        ]),
-        trajectory,
-        next,
-      ]);
-    }
-    case 'matched': {
-      const how =
-        outcome.comparison.kind === 'bytes-equal'
-          ? 'its bytes are identical'
-          : `only ${formatCount(outcome.comparison.diffPixels)} pixels differ (${describeLimits(options, outcome.comparison.allowedPixels)})`;
-      return assembleMessage([
-        input.hint,
-        `Expected the screenshot to differ from the baseline, but it matches: ${how}.`,
-        labelledLines([['Baseline', rel(input.baselinePath)], ['', input.source && describeProvenance(input.source)], ['Page', page]]),
-        trajectory,
-      ]);
-    }
-    case 'baseline-missing':
-      if (outcome.reason === 'not') {
-        return assembleMessage([
-          input.hint,
-          `No baseline at ${rel(paths.baseline)}: .not.toMatchScreenshot() needs a baseline to differ from, and never writes one.`,
-          labelledLines([['Page', page]]),
-          'Record the baseline first with toMatchScreenshot() (without .not).',
-        ]);
-      }
-      return assembleMessage([
-        input.hint,
-        `No baseline at ${rel(paths.baseline)}, and baselines are not written in CI (update mode "none").`,
-        labelledLines([['Actual', rel(paths.actual)], ['Page', page]]),
-        'Run `vitest -u` locally and commit the file.',
-      ]);
-    case 'baseline-written':
-      return assembleMessage([input.hint, `Baseline written to ${rel(paths.baseline)}.`]);
-    case 'baseline-updated':
-      return assembleMessage([input.hint, `Baseline updated at ${rel(paths.baseline)}.`]);
-    default:
-      return outcome satisfies never;
-  }
-}
-
-function describeArea(shot: Screenshot, options: ResolvedOptions): string {
-  const clip = options.clip ? `the ${options.clip.width}×${options.clip.height} clip` : `${shot.width}×${shot.height}`;
-  return options.mask.length > 0 ? `${clip}, masked regions left out` : clip;
-}
-
-function describeLimits(options: ResolvedOptions, allowedPixels: number): string {
-  const ratio = options.maxDiffPixelRatio === undefined ? '' : `, maxDiffPixelRatio ${options.maxDiffPixelRatio}`;
-  return `allowed: ${formatCount(allowedPixels)} pixels (maxDiffPixels ${formatCount(options.maxDiffPixels)}${ratio}), threshold ${options.threshold}`;
 }

@@ -1,0 +1,102 @@
+import { assembleMessage, describeCaptures, describePage, formatCount, formatPercent, labelledLines, relativePath } from '../message.js';
+import type { ResolvedOptions } from '../options.js';
+import type { MatchOutcome } from '../outcome.js';
+import type { CaptureRecord } from '../poll.js';
+import { describeProvenance, type BaselineProvenance } from '../provenance.js';
+import type { Screenshot } from '../screenshot.js';
+import type { ScreenshotPaths } from '../baseline.js';
+
+// The failure text of toMatchScreenshot (STYLE B4): hint, one reason with numbers, labelled paths, one next step.
+
+export interface MessageInput {
+  hint: string;
+  isNot: boolean;
+  root: string;
+  paths: ScreenshotPaths;
+  baselinePath: string;
+  /** The baseline's provenance sidecar, shown under its path ("captured from … on …"). */
+  source: BaselineProvenance | undefined;
+  shot: Screenshot;
+  options: ResolvedOptions;
+  captures: CaptureRecord[];
+  elapsedMs: number;
+}
+
+export function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
+  const { root, paths, shot, options } = input;
+  const rel = (file: string) => relativePath(root, file);
+  const page = describePage(shot.url, shot.title);
+  const trajectory = describeCaptures(input.captures, input.elapsedMs);
+  switch (outcome.kind) {
+    case 'pixels-differ':
+    case 'size-mismatch': {
+      if (input.isNot) {
+        return assembleMessage([input.hint, 'Expected the screenshot to differ from the baseline, and it does.']);
+      }
+      const reason =
+        outcome.kind === 'size-mismatch'
+          ? `Screenshot is ${outcome.actual.width}×${outcome.actual.height} but baseline is ${outcome.baseline.width}×${outcome.baseline.height}.`
+          : `Screenshot differs from baseline: ${formatCount(outcome.diffPixels)} pixels differ (${formatPercent(outcome.diffPixels / outcome.comparedPixels)} of ${describeArea(shot, options)});\n${describeLimits(options, outcome.allowedPixels)}.`;
+      const next =
+        outcome.kind === 'size-mismatch'
+          ? "The session's viewport changed, or the baseline belongs to another viewport. If the new size is intended, run `vitest -u` to update the baseline."
+          : 'If the change is intended, run `vitest -u` to update the baseline.';
+      return assembleMessage([
+        input.hint,
+        reason,
+        labelledLines([
+          ['Baseline', rel(input.baselinePath)],
+          ['', input.source && describeProvenance(input.source)],
+          ['Actual', rel(paths.actual)],
+          ['Diff', rel(paths.diff)],
+          ['Page', page],
+        ]),
+        trajectory,
+        next,
+      ]);
+    }
+    case 'matched': {
+      const how =
+        outcome.comparison.kind === 'bytes-equal'
+          ? 'its bytes are identical'
+          : `only ${formatCount(outcome.comparison.diffPixels)} pixels differ (${describeLimits(options, outcome.comparison.allowedPixels)})`;
+      return assembleMessage([
+        input.hint,
+        `Expected the screenshot to differ from the baseline, but it matches: ${how}.`,
+        labelledLines([['Baseline', rel(input.baselinePath)], ['', input.source && describeProvenance(input.source)], ['Page', page]]),
+        trajectory,
+      ]);
+    }
+    case 'baseline-missing':
+      if (outcome.reason === 'not') {
+        return assembleMessage([
+          input.hint,
+          `No baseline at ${rel(paths.baseline)}: .not.toMatchScreenshot() needs a baseline to differ from, and never writes one.`,
+          labelledLines([['Page', page]]),
+          'Record the baseline first with toMatchScreenshot() (without .not).',
+        ]);
+      }
+      return assembleMessage([
+        input.hint,
+        `No baseline at ${rel(paths.baseline)}, and baselines are not written in CI (update mode "none").`,
+        labelledLines([['Actual', rel(paths.actual)], ['Page', page]]),
+        'Run `vitest -u` locally and commit the file.',
+      ]);
+    case 'baseline-written':
+      return assembleMessage([input.hint, `Baseline written to ${rel(paths.baseline)}.`]);
+    case 'baseline-updated':
+      return assembleMessage([input.hint, `Baseline updated at ${rel(paths.baseline)}.`]);
+    default:
+      return outcome satisfies never;
+  }
+}
+
+function describeArea(shot: Screenshot, options: ResolvedOptions): string {
+  const clip = options.clip ? `the ${options.clip.width}×${options.clip.height} clip` : `${shot.width}×${shot.height}`;
+  return options.mask.length > 0 ? `${clip}, masked regions left out` : clip;
+}
+
+function describeLimits(options: ResolvedOptions, allowedPixels: number): string {
+  const ratio = options.maxDiffPixelRatio === undefined ? '' : `, maxDiffPixelRatio ${options.maxDiffPixelRatio}`;
+  return `allowed: ${formatCount(allowedPixels)} pixels (maxDiffPixels ${formatCount(options.maxDiffPixels)}${ratio}), threshold ${options.threshold}`;
+}
