@@ -78,10 +78,13 @@ export function parseImageDataUrl(value: string): { bytes: Buffer; mimeType: Ima
     mimeType = match[1]!.toLowerCase() === 'image/png' ? 'image/png' : 'image/jpeg';
     payload = value.slice(comma + 1);
   }
-  // Fast path for canonical base64 (what CDP and the API send): if the bytes encode back to the same text, every
-  // character was valid. ~0.7 ms for a 1080p capture, where the checks below take ~5 ms (bench/, issue #5).
+  // Fast path for canonical base64 (what CDP and the API send). Buffer.from skips characters outside the alphabet,
+  // so a decoded length equal to the length the text promises means every character counted. No second copy of a
+  // 0.6 MB string is made: ~0.3 ms for a 1080p capture, where the checks below take ~5 ms (bench/, issue #5).
   const fast = Buffer.from(payload, 'base64');
-  if (fast.length > 0 && fast.toString('base64') === payload) return { bytes: fast, mimeType };
+  if (fast.length > 0 && payload.length % 4 === 0 && fast.length === (payload.length / 4) * 3 - countPadding(payload)) {
+    return { bytes: fast, mimeType };
+  }
   payload = payload.replace(/\s+/g, '');
   if (payload.length === 0) throw new InvalidScreenshotError('screenshot is empty: the data URL carries no bytes.');
   // Buffer.from silently skips bad characters; check first so corruption is an error, not a wrong image.
@@ -92,6 +95,10 @@ export function parseImageDataUrl(value: string): { bytes: Buffer; mimeType: Ima
     );
   }
   return { bytes: Buffer.from(payload, 'base64'), mimeType };
+}
+
+function countPadding(base64: string): number {
+  return base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
 }
 
 function describeStart(bytes: Uint8Array): string {
