@@ -17,20 +17,27 @@ export interface PageCheck {
   diff?: { expected: string; actual: string };
 }
 
+/** A page matcher's validated expectation: how to print it, and how to check one capture against it. */
+export interface PageExpectationCheck {
+  expectedText: string;
+  check: (shot: Screenshot, isNot: boolean) => PageCheck;
+}
+
 /**
- * Shared body of toBeOnPage / toHaveURL / toHaveTitle: capture (polling while `timeout` allows), check, report.
+ * Shared body of toBeOnPage / toHaveURL / toHaveTitle: validate, capture (polling while `timeout` allows), check,
+ * report. `prepare` validates the expectation inside the recording, so a bad one shows in results.json as `error`.
  * Screenshots are the only API call that returns the page's URL and title, so these matchers fetch one too.
  */
 export async function runPageMatcher(
   context: MatcherContext,
   matcherName: MatcherName,
   subject: unknown,
-  expectedText: string,
   options: PageOptions | undefined,
-  check: (shot: Screenshot, isNot: boolean) => PageCheck,
+  prepare: () => PageExpectationCheck,
 ) {
   const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
   return recordingErrors(context.task, matcherName, isNot, async () => {
+    const { expectedText, check } = prepare();
     const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
     const { capture, label } = toCapture(subject, matcherName);
     const polled = await pollCaptures(capture, (shot) => check(shot, isNot), (r) => r.pass !== isNot, resolved);
@@ -87,11 +94,16 @@ export function printExpectation(expected: TextExpectation): string {
 /** toHaveURL / toHaveTitle: one field of the page, exact for a string, `test()` for a RegExp (as Playwright's). */
 export function createFieldMatcher(matcherName: MatcherName, field: 'URL' | 'title', pick: (shot: Screenshot) => string) {
   return async function (this: MatcherContext, subject: unknown, expected: TextExpectation, options?: PageOptions) {
-    checkTextExpectation(matcherName, field, expected);
-    return runPageMatcher(this, matcherName, subject, printExpectation(expected), options, (shot, isNot) => ({
-      pass: matchesText(expected, pick(shot)),
-      expectation: `${field} ${isNot ? 'not ' : ''}${typeof expected === 'string' ? 'to be' : 'to match'} ${printExpectation(expected)}`,
-      diff: typeof expected === 'string' ? { expected, actual: pick(shot) } : undefined,
-    }));
+    return runPageMatcher(this, matcherName, subject, options, () => {
+      checkTextExpectation(matcherName, field, expected);
+      return {
+        expectedText: printExpectation(expected),
+        check: (shot, isNot) => ({
+          pass: matchesText(expected, pick(shot)),
+          expectation: `${field} ${isNot ? 'not ' : ''}${typeof expected === 'string' ? 'to be' : 'to match'} ${printExpectation(expected)}`,
+          diff: typeof expected === 'string' ? { expected, actual: pick(shot) } : undefined,
+        }),
+      };
+    });
   };
 }

@@ -8,8 +8,10 @@ export type PageExpectation = TextExpectation | { url?: TextExpectation; title?:
 
 /** The agent's browser is on the expected page. */
 export async function toBeOnPage(this: MatcherContext, subject: unknown, expected: PageExpectation, options?: PageOptions) {
-  const check = buildCheck(expected);
-  return runPageMatcher(this, 'toBeOnPage', subject, describeExpected(expected), options, check);
+  return runPageMatcher(this, 'toBeOnPage', subject, options, () => {
+    const check = buildCheck(expected); // validates first, so describeExpected only sees a valid expectation
+    return { expectedText: describeExpected(expected), check };
+  });
 }
 
 function buildCheck(expected: PageExpectation): (shot: Screenshot, isNot: boolean) => PageCheck {

@@ -48,6 +48,14 @@ describe('toBeOnPage', () => {
     await expect(expect(thanks()).toBeOnPage(expected as never)).rejects.toThrowError(new TypeError(message));
   });
 
+  test('records a refused expectation as an `error` assertion for the results reporter', async ({ task }) => {
+    await expect(expect(thanks()).toBeOnPage(42 as never)).rejects.toThrowError(TypeError);
+    const recorded = (task.meta as { vitestAgi?: { assertions: Array<{ matcher: string; outcome: string; error?: string }> } }).vitestAgi;
+    expect(recorded?.assertions).toEqual([
+      expect.objectContaining({ matcher: 'toBeOnPage', outcome: 'error', error: expect.stringMatching(/^TypeError: toBeOnPage: expected a string/) }),
+    ]);
+  });
+
   test('refuses an unknown option by name', async () => {
     await expect(expect(thanks()).toBeOnPage('x', { timout: 5 } as never)).rejects.toThrowError(
       'toBeOnPage: unknown option `timout`. Known options: `timeout`, `interval`.',
