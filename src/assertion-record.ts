@@ -1,4 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
+import { withoutUndefined } from './options.js';
 import type { CaptureRecord } from './poll.js';
 import type { AssertionResult, MatcherName } from './results.js';
 
@@ -74,6 +75,3 @@ export async function recordingErrors<T>(
   }
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

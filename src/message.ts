@@ -25,9 +25,15 @@ export function labelledLines(rows: Array<[string, string | undefined]>): string
   return present.map(([label, value]) => `  ${(label === '' ? '' : `${label}:`).padEnd(width)} ${value}`).join('\n');
 }
 
+/** A path as people (and results.json) see it: relative to the Vitest root with `/`, or absolute if outside it. */
 export function relativePath(root: string, file: string): string {
-  const relative = path.relative(root, file);
-  return relative.startsWith('..') ? file : relative.split(path.sep).join('/');
+  const relative = path.relative(root, path.resolve(root, file));
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
+}
+
+/** "1 baseline", "1,204 baselines". */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function describePage(url: string, title: string): string {

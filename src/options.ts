@@ -93,14 +93,15 @@ export function resolveOptions(callOptions: object | undefined, allowed: readonl
   if (callOptions !== undefined) validateOptions(callOptions, allowed, where);
   const call = (callOptions ?? {}) as ProjectOptions;
   const meta = { ...projectOptions.meta, ...call.meta };
-  return { ...DEFAULT_OPTIONS, ...stripUndefined(projectOptions), ...stripUndefined(call), meta } as ResolvedOptions;
+  return { ...DEFAULT_OPTIONS, ...withoutUndefined(projectOptions), ...withoutUndefined(call), meta } as ResolvedOptions;
 }
 
 export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
 
-function stripUndefined(object: object): object {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+/** The object without its undefined-valued keys (so an explicit `undefined` never overrides a default). */
+export function withoutUndefined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
 function validateOptions(options: object, allowed: readonly string[], where: string): void {

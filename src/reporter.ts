@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { META_KEY, type RecordedMeta } from './assertion-record.js';
 import { writeFileAtomically } from './baseline.js';
+import { relativePath } from './message.js';
 import { packageVersion } from './provenance.js';
 import {
   findShardFiles,
@@ -92,7 +93,7 @@ export default class AgiReporter {
 
   async #collect(vitest: VitestLike, testModules: ReadonlyArray<TestModuleLike>, unhandledErrors: number, reason: string): Promise<RunResults> {
     const root = vitest.config.root;
-    const relative = (file: string) => toRootRelative(root, file);
+    const relative = (file: string) => relativePath(root, file);
     const tests = { total: 0, passed: 0, failed: 0, skipped: 0, todo: 0 };
     const assertions: AssertionResult[] = [];
     const ranFiles = new Map<string, TestFileResult>();
@@ -151,7 +152,7 @@ export default class AgiReporter {
   async #allTestFiles(vitest: VitestLike): Promise<string[] | undefined> {
     if (typeof vitest.globTestSpecifications !== 'function') return undefined;
     const specifications = await vitest.globTestSpecifications();
-    return [...new Set(specifications.map((spec) => toRootRelative(vitest.config.root, spec.moduleId)))];
+    return [...new Set(specifications.map((spec) => relativePath(vitest.config.root, spec.moduleId)))];
   }
 
   #filters(vitest: VitestLike, allFiles: string[] | undefined): string[] {
@@ -163,7 +164,7 @@ export default class AgiReporter {
     // A shard runs a subset by design (and Vitest 5 hands reporters the shard's files, 4 all of them): whether the
     // shards together ran every file is checked when they are merged (`files[].ran`).
     if (allFiles && this.#selectedFiles && !vitest.config.shard) {
-      const selected = new Set(this.#selectedFiles.map((file) => toRootRelative(vitest.config.root, file)));
+      const selected = new Set(this.#selectedFiles.map((file) => relativePath(vitest.config.root, file)));
       if (selected.size < allFiles.length) filters.push(`ran ${selected.size} of ${allFiles.length} test files`);
     }
     return filters;
@@ -179,8 +180,3 @@ function relativePaths(record: Partial<AssertionResult>, relative: (file: string
   return paths;
 }
 
-/** Relative to the root with `/` (so shards from different machines agree); absolute if outside the root. */
-function toRootRelative(root: string, file: string): string {
-  const relative = path.relative(root, path.resolve(root, file));
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
-}

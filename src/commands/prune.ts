@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { plural, relativePath } from '../message.js';
 import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, ResultsError, type RunResults } from '../results.js';
 
 export const PRUNE_USAGE = `Usage: vitest-agi prune [--delete] [--results FILE] [--snapshot-dir DIR …] [--root DIR]
@@ -42,7 +43,7 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   }
   const root = path.resolve(values.root ?? '.');
   const resultsFile = path.resolve(root, values.results ?? RESULTS_FILE);
-  const shown = toRootRelative(root, resultsFile);
+  const shown = relativePath(root, resultsFile);
 
   let results: RunResults;
   try {
@@ -78,7 +79,7 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   } else {
     const counted = `${unusedImages} of ${plural(plan.images, 'baseline')}${unusedImages < plan.unused.length ? ' (and provenance sidecars)' : ''}`;
     lines.push(`${values.delete ? 'Deleted' : 'Unused'}: ${counted} that no assertion used in the last complete run ${where}:`, '');
-    for (const file of plan.unused) lines.push(`  ${toRootRelative(root, file)}`);
+    for (const file of plan.unused) lines.push(`  ${relativePath(root, file)}`);
   }
   for (const [testFile, count] of plan.kept) {
     lines.push('', `Kept ${plural(count, 'baseline')} under ${testFile}: ${keptReason(results, testFile)}`);
@@ -171,15 +172,8 @@ async function deleteFiles(files: string[], stopAt: string[]): Promise<void> {
   }
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 function describeTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function toRootRelative(root: string, file: string): string {
-  const relative = path.relative(root, file);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
-}

@@ -2,7 +2,7 @@ import { appendFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomically } from '../baseline.js';
-import { formatCount, formatPercent } from '../message.js';
+import { formatCount, formatPercent, plural, relativePath } from '../message.js';
 import {
   incompleteReasons,
   mergeShards,
@@ -50,7 +50,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
   try {
     const { results, merged } = await loadRun(await listResultsFiles(inputs));
     if (merged) await writeFileAtomically(out, Buffer.from(`${JSON.stringify(results, null, 2)}\n`));
-    const summary = summarizeResults(results, merged ? `Merged ${merged} shard files into ${relative(root, out)}.` : undefined);
+    const summary = summarizeResults(results, merged ? `Merged ${merged} shard files into ${relativePath(root, out)}.` : undefined);
     process.stdout.write(summary);
     if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, summary);
     return 0;
@@ -167,9 +167,6 @@ function describeSeen(a: AssertionResult): string {
   return [seen, a.outcome === 'error' ? undefined : `on ${page}`, polled].filter(Boolean).join('; ');
 }
 
-function plural(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
-}
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
@@ -180,7 +177,3 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
 
-function relative(root: string, file: string): string {
-  const rel = path.relative(root, file);
-  return rel.startsWith('..') ? file : rel.split(path.sep).join('/');
-}

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
+import { bombJpeg } from './fixtures.js';
 
 /** One screenshot answer. Defaults: a blank 1280×720 JPEG, `about:blank`, title `""` (a fresh session, §4.14). */
 export interface Frame {
@@ -162,7 +163,7 @@ export async function startApiServer(opts: { apiKey?: string } = {}): Promise<Ap
         const full = docsJpg();
         return sendJson(res, 200, { screenshot: dataUrl('image/jpeg', full.subarray(0, Math.floor(full.length * 0.4))), ...page });
       }
-      case 'bomb': return sendJson(res, 200, { screenshot: dataUrl('image/jpeg', patchSof0(jpegOf(16, 16), 60000, 60000)), ...page });
+      case 'bomb': return sendJson(res, 200, { screenshot: dataUrl('image/jpeg', bombJpeg()), ...page });
       case 'oversized': return streamOversized(res);
     }
     step satisfies never;
@@ -209,18 +210,6 @@ function jpegOf(width: number, height: number): Buffer {
 }
 
 /** Rewrites the frame size in the SOF0 segment (FFC0: length u16, precision u8, height u16, width u16). */
-function patchSof0(image: Buffer, width: number, height: number): Buffer {
-  const out = Buffer.from(image);
-  for (let offset = 2; offset + 4 <= out.length; offset += 2 + out.readUInt16BE(offset + 2)) {
-    if (out.readUInt16BE(offset) === 0xffc0) {
-      out.writeUInt16BE(height, offset + 5);
-      out.writeUInt16BE(width, offset + 7);
-      return out;
-    }
-  }
-  throw new Error('no SOF0 segment in the JPEG');
-}
-
 /** `{"screenshot":"data:image/jpeg;base64,AAAA…"}` over 50 MB, written from one reused 1 MiB chunk. */
 async function streamOversized(res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no Content-Length to reject early
