@@ -122,7 +122,7 @@ export class AgiClient {
           signal: AbortSignal.timeout(timeout),
         });
       } catch (error) {
-        const failure = toTransportError(error, label, timeout, apiKey);
+        const failure = toTransportError(error, label, timeout, apiKey, url.origin);
         if (mayRetry && RETRYABLE_CODES.has((error as { code?: string }).code ?? '')) {
           await sleep(backoff(attempt));
           continue;
@@ -131,7 +131,7 @@ export class AgiClient {
       }
 
       if (response.statusCode >= 200 && response.statusCode < 300) {
-        const text = await readBody(response, label, timeout, apiKey);
+        const text = await readBody(response, label, timeout, apiKey, url.origin);
         try {
           return JSON.parse(text) as T;
         } catch (error) {
@@ -156,17 +156,17 @@ function toStatusError(method: string, path: string, status: number, detail: str
   return new HttpStatusError(method, path, status, detail);
 }
 
-function toTransportError(error: unknown, label: string, timeoutMs: number, apiKey: string): AgiError {
+function toTransportError(error: unknown, label: string, timeoutMs: number, apiKey: string, origin: string): AgiError {
   if (error instanceof AgiError) return error;
   const err = error as { name?: string; code?: string; message?: string };
   if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
     return new TimeoutError(label, timeoutMs, 'timeout option', { cause: error });
   }
-  return new ConnectionError(label, redact(err.code ?? err.message ?? String(error), apiKey), { cause: error });
+  return new ConnectionError(label, origin, redact(err.code ?? err.message ?? String(error), apiKey), { cause: error });
 }
 
 /** Reads a body up to MAX_RESPONSE_BYTES, refusing (and dropping the connection) beyond that. */
-async function readBody(response: Dispatcher.ResponseData, label: string, timeoutMs: number, apiKey: string): Promise<string> {
+async function readBody(response: Dispatcher.ResponseData, label: string, timeoutMs: number, apiKey: string, origin: string): Promise<string> {
   const declared = Number(response.headers['content-length']);
   if (declared > MAX_RESPONSE_BYTES) {
     response.body.destroy();
@@ -184,7 +184,7 @@ async function readBody(response: Dispatcher.ResponseData, label: string, timeou
       chunks.push(chunk);
     }
   } catch (error) {
-    throw toTransportError(error, label, timeoutMs, apiKey);
+    throw toTransportError(error, label, timeoutMs, apiKey, origin);
   }
   return Buffer.concat(chunks, total).toString('utf8');
 }

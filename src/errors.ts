@@ -62,8 +62,9 @@ export class TimeoutError extends AgiError {
 
 /** The connection failed (refused, reset) and retries, if allowed, did not help. */
 export class ConnectionError extends AgiError {
-  constructor(request: string, reason: string, options?: { cause?: unknown }) {
-    super(`${request} could not reach the API: ${reason}.`, 'AGI_CONNECTION', options);
+  constructor(request: string, origin: string, reason: string, options?: { cause?: unknown }) {
+    // The origin, not just the path: a wrong AGI_BASE_URL is the usual cause.
+    super(`${request} could not reach the API at ${origin}: ${reason}. Check AGI_BASE_URL and that the server is up.`, 'AGI_CONNECTION', options);
   }
 }
 

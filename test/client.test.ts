@@ -94,7 +94,9 @@ describe('AgiClient screenshots', () => {
     server.script('r', ['reset']);
     const reset = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 0 }).session('r').screenshot());
     expect(reset).toBeInstanceOf(ConnectionError);
-    expect(reset.message).toMatch(/^GET \/v1\/sessions\/r\/screenshot could not reach the API: (ECONNRESET|UND_ERR_SOCKET)\.$/);
+    expect(reset.message).toMatch(
+      /^GET \/v1\/sessions\/r\/screenshot could not reach the API at http:\/\/127\.0\.0\.1:\d+: (ECONNRESET|UND_ERR_SOCKET)\. Check AGI_BASE_URL and that the server is up\.$/,
+    );
   });
 
   test('times out a hung response, naming the path and the limit', async () => {
