@@ -186,8 +186,11 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    const keys = Object.keys(value as object).slice(0, 6);
-    return `${name && name !== 'Object' ? `a ${name}` : 'an object'}${keys.length ? ` with keys {${keys.join(', ')}}` : ' with no keys'}`;
+    const keys = Object.keys(value as object);
+    // Keys only, never values (they may hold secrets); a long list says how many it left out.
+    const shown = keys.slice(0, 8).map((key) => (key.length > 40 ? `${key.slice(0, 40)}…` : key));
+    const more = keys.length > shown.length ? `, … ${keys.length - shown.length} more` : '';
+    return `${name && name !== 'Object' ? `a ${name}` : 'an object'}${keys.length ? ` with keys {${shown.join(', ')}${more}}` : ' with no keys'}`;
   }
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   if (typeof value === 'function') return 'a function';

@@ -4,7 +4,8 @@ import { Screenshot } from './screenshot.js';
 /** What `expect(x)` accepts: something that can produce a Screenshot. */
 export type ScreenshotSubject =
   | Screenshot
-  | { screenshot: string; url: string; title: string }
+  | RawScreenshot
+  | SdkScreenshot
   | { screenshot(): Promise<Screenshot | RawScreenshot | SdkScreenshot> };
 
 /** The API's JSON, as `getScreenshot()` helpers and the SDKs' low-level `screenshot(id)` return it. */
@@ -14,8 +15,13 @@ export interface RawScreenshot {
   title: string;
 }
 
-/** The official SDKs' `Screenshot` shape: decoded bytes plus page. */
+/**
+ * The official SDKs' `Screenshot` (what `await sdkSession.screenshot()` returns): the image bytes plus the page.
+ * Its other fields (`format`, `width`, `height`, `timestamp`, `save()`) are not needed: size and format are read
+ * from the bytes themselves.
+ */
 export interface SdkScreenshot {
+  /** The encoded JPEG or PNG (a Node `Buffer` in the SDK). */
   data: Uint8Array;
   url: string;
   title: string;
@@ -26,11 +32,9 @@ export interface SdkScreenshot {
  * yields itself; a session-like object is asked again on every call, which is what polling needs.
  */
 export function toCapture(subject: unknown, matcher: string): { capture: () => Promise<Screenshot>; label: string } {
-  if (subject instanceof Screenshot) return { capture: async () => subject, label: 'screenshot' };
-  if (isRawScreenshot(subject)) {
-    const shot = Screenshot.fromApiJson(subject);
-    return { capture: async () => shot, label: 'screenshot' };
-  }
+  // A fixed capture (checked before `screenshot()`: the SDK's Screenshot class has `data`, not that method).
+  const fixed = toScreenshotIfCapture(subject, matcher, 'expect() received');
+  if (fixed !== undefined) return { capture: async () => fixed, label: 'screenshot' };
   if (typeof subject === 'object' && subject !== null && typeof (subject as { screenshot?: unknown }).screenshot === 'function') {
     const source = subject as { screenshot(): Promise<unknown> };
     return { capture: async () => toScreenshot(await source.screenshot(), matcher), label: 'session' };
@@ -41,18 +45,25 @@ export function toCapture(subject: unknown, matcher: string): { capture: () => P
 }
 
 function toScreenshot(value: unknown, matcher: string): Screenshot {
+  const shot = toScreenshotIfCapture(value, matcher, 'screenshot() resolved to');
+  if (shot !== undefined) return shot;
+  throw new TypeError(
+    `${matcher}: screenshot() should resolve to a Screenshot, the API's { screenshot, url, title } JSON, or { data, url, title }, but resolved to ${describeValue(value)}.`,
+  );
+}
+
+/** A Screenshot from one of the three capture shapes, or undefined when `value` is none of them. */
+function toScreenshotIfCapture(value: unknown, matcher: string, what: string): Screenshot | undefined {
   if (value instanceof Screenshot) return value;
   if (isRawScreenshot(value)) return Screenshot.fromApiJson(value);
   const sdk = value as Partial<SdkScreenshot> | null;
   if (typeof sdk === 'object' && sdk !== null && sdk.data instanceof Uint8Array) {
     if (typeof sdk.url !== 'string' || typeof sdk.title !== 'string') {
-      throw new TypeError(`${matcher}: screenshot() resolved to { data } without string \`url\` and \`title\`.`);
+      throw new TypeError(`${matcher}: ${what} { data } without string \`url\` and \`title\`.`);
     }
     return new Screenshot({ bytes: Buffer.from(sdk.data.buffer, sdk.data.byteOffset, sdk.data.byteLength), url: sdk.url, title: sdk.title });
   }
-  throw new TypeError(
-    `${matcher}: screenshot() should resolve to a Screenshot, the API's { screenshot, url, title } JSON, or { data, url, title }, but resolved to ${describeValue(value)}.`,
-  );
+  return undefined;
 }
 
 function isRawScreenshot(value: unknown): value is RawScreenshot {
