@@ -122,7 +122,7 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
         response.end();
         return;
       }
-      const headers: Record<string, string> = problem.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      const headers: Record<string, string> = problem.status === 401 ? { 'www-authenticate': 'Bearer', ...problem.headers } : problem.headers;
       sendJson(response, problem.status, problem.body, headers);
     });
   };

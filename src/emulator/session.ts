@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SharedBrowser, Viewport } from './browser.js';
 import { firstLine } from './browser.js';
-import { HttpError } from './http-error.js';
+import { HttpError, sessionNotFound } from './http-error.js';
 import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
 import type { Step } from './script.js';
 import { describeStep, goTo, isActionStep, performStep, StepFailedError } from './scripted-agent.js';
@@ -82,6 +82,8 @@ export class EmulatedSession {
   #queue: Array<{ text: string; startUrl: string | undefined }> = [];
   #listeners = new Set<(event: SessionEvent) => void>();
   #closed = false;
+  /** The URL of the page's last main-frame navigation request: what the address bar shows on an error page. */
+  #requestedUrl = new WeakMap<Page, string>();
 
   private constructor(
     readonly owner: string,
@@ -89,7 +91,9 @@ export class EmulatedSession {
     private readonly context: BrowserContext,
     private page: Page,
     private readonly settings: SessionSettings,
-  ) {}
+  ) {
+    this.#watch(page);
+  }
 
   static async open(browser: SharedBrowser, owner: string, agentName: string, settings: SessionSettings): Promise<EmulatedSession> {
     const context = await browser.newContext(settings.viewport);
@@ -189,17 +193,53 @@ export class EmulatedSession {
     try {
       await page.goto(url, { waitUntil: 'load', timeout: this.settings.stepTimeout });
     } catch (error) {
-      throw new HttpError(400, `Navigation to ${url} failed: ${firstLine(error).replace(/^[\w.]+: /, '')}`);
+      if (this.#closed) throw sessionNotFound(this.id);
+      const reason = firstLine(error).replace(/^[\w.]+: /, '').replace(` at ${url}`, '');
+      // A network error commits Chromium's error page (URL chrome-error://chromewebdata/) just after goto fails.
+      const where = reason.startsWith('net::') ? " The page now shows Chromium's error page; screenshots report the URL that failed." : '';
+      throw new HttpError(400, `Navigation to ${url} failed: ${reason}.${where}`);
     }
-    return page.url();
+    return this.#addressOf(page);
   }
 
-  /** GET …/screenshot: a real Chromium JPEG of the viewport, as the real API sends it. */
+  /**
+   * GET …/screenshot: a real Chromium JPEG of the viewport, as the real API sends it, with the page's URL and
+   * title at that moment. A page in the middle of a navigation cannot always be captured at once (Chromium
+   * answers "Unable to capture screenshot" while it swaps renderers, and a capture can wait 30 s for a frame):
+   * each attempt is bounded, a failed one waits for the next committed frame and retries, and only a page still
+   * unshootable after CAPTURE_BUDGET_MS gets a 503 that says to retry. URL and title are read right after the
+   * capture, as the real API's are: on a page in motion they may already belong to the next page.
+   */
   async screenshot(): Promise<{ screenshot: string; url: string; title: string }> {
-    const page = await this.#livePage();
-    // caret: 'initial' — the real API shoots with a bare CDP call, which leaves a focused field's caret in.
-    const bytes = await page.screenshot({ type: 'jpeg', quality: this.settings.jpegQuality, caret: 'initial' });
-    return { screenshot: `data:image/jpeg;base64,${bytes.toString('base64')}`, url: page.url(), title: await page.title() };
+    const deadline = Date.now() + CAPTURE_BUDGET_MS;
+    let problem = 'the page kept navigating';
+    for (;;) {
+      const page = await this.#livePage();
+      const remaining = deadline - Date.now();
+      try {
+        // caret: 'initial' — the real API shoots with a bare CDP call, which leaves a focused field's caret in.
+        const bytes = await page.screenshot({
+          type: 'jpeg',
+          quality: this.settings.jpegQuality,
+          caret: 'initial',
+          timeout: Math.max(1, Math.min(remaining, CAPTURE_ATTEMPT_MS)),
+        });
+        const title = await withTimeout(page.title(), Math.max(1, Math.min(deadline - Date.now(), CAPTURE_ATTEMPT_MS)));
+        if (title !== undefined) {
+          return { screenshot: `data:image/jpeg;base64,${bytes.toString('base64')}`, url: this.#addressOf(page), title };
+        }
+        problem = 'its title could not be read';
+      } catch (error) {
+        problem = firstLine(error).replace(/^[\w.]+: /, '');
+      }
+      if (this.#closed) throw sessionNotFound(this.id);
+      if (Date.now() >= deadline) {
+        throw new HttpError(503, `Screenshot not available: the page of session ${this.id} could not be captured within ${CAPTURE_BUDGET_MS} ms (${problem}). Retry in a moment.`, {}, { 'retry-after': '1' });
+      }
+      // Wait for the navigation in progress to commit a new document (or a short while), then try again.
+      await page.waitForLoadState('domcontentloaded', { timeout: Math.max(1, Math.min(deadline - Date.now(), 1_000)) }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, CAPTURE_RETRY_MS));
+    }
   }
 
   /** DELETE: stops the task and closes the context (its page, cookies and storage go with it). */
@@ -310,9 +350,27 @@ export class EmulatedSession {
 
   /** The session's page; a fresh one if a script closed it (`window.close()`). */
   async #livePage(): Promise<Page> {
-    if (this.#closed) throw new HttpError(404, `Session ${this.id} not found.`);
-    if (this.page.isClosed()) this.page = await this.context.newPage();
+    if (this.#closed) throw sessionNotFound(this.id);
+    if (this.page.isClosed()) {
+      this.page = await this.context.newPage();
+      this.#watch(this.page);
+    }
     return this.page;
+  }
+
+  #watch(page: Page): void {
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.#requestedUrl.set(page, request.url());
+    });
+  }
+
+  /**
+   * The page's URL as the address bar shows it. A navigation that failed leaves Chromium's error page, whose
+   * URL is chrome-error://chromewebdata/; a person (and the real API's browser) sees the URL that failed.
+   */
+  #addressOf(page: Page): string {
+    const url = page.url();
+    return url.startsWith('chrome-error://') ? (this.#requestedUrl.get(page) ?? url) : url;
   }
 
   #post(type: MessageType, content: string, metadata: Record<string, unknown>): void {
@@ -329,6 +387,23 @@ export class EmulatedSession {
 
   #emit(event: SessionEvent): void {
     for (const listener of this.#listeners) listener(event);
+  }
+}
+
+/** Budget of one GET …/screenshot across all its attempts, and of one attempt, in ms. */
+const CAPTURE_BUDGET_MS = 10_000;
+const CAPTURE_ATTEMPT_MS = 3_000;
+/** Pause between two attempts on a page in motion. */
+const CAPTURE_RETRY_MS = 50;
+
+/** `promise`'s value, or undefined once `ms` have passed (or it failed). */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
