@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { firstLine } from './browser.js';
 import { parseEventTypes, streamEvents } from './events.js';
 import { HttpError, invalidField, sessionNotFound } from './http-error.js';
@@ -34,13 +35,16 @@ export interface ApiOptions {
   store: SessionStore;
   /** The only accepted Bearer token; undefined accepts any non-empty one. */
   token: string | undefined;
+  /** Host names accepted besides `localhost` and IP addresses (the bound host, `allowedHosts`). */
+  allowedHosts: readonly string[];
 }
 
 /**
  * The HTTP side of the emulator: the paths, JSON fields, statuses and error codes of agi-api.md §3–4.
  * Unknown request fields are ignored, as the real API does.
  */
-export function createApiListener({ store, token }: ApiOptions): RequestListener {
+export function createApiListener({ store, token, allowedHosts }: ApiOptions): RequestListener {
+  const acceptedNames = new Set(allowedHosts.map((name) => name.toLowerCase()));
   const routes: Array<[method: string, path: RegExp, handler: Handler]> = [
     ['POST', /^\/v1\/sessions$/, async ({ owner, request }) => {
       const body = await readJsonBody(request);
@@ -128,6 +132,11 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
   };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    checkHost(request.headers.host, acceptedNames);
+    if (request.method === 'OPTIONS') {
+      // No Access-Control-Allow-* anywhere: a web page must not drive this browser, even when asked nicely.
+      throw new HttpError(403, 'CORS preflight refused: the emulator answers programs (Node, Python, curl), not web pages.');
+    }
     const url = new URL(request.url ?? '/', 'http://emulator');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const owner = authenticate(request.headers.authorization, token);
@@ -155,6 +164,37 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
     });
     if (result !== STREAMED) sendJson(response, 200, result);
   }
+}
+
+/**
+ * DNS rebinding: a page on evil.example can point its name at 127.0.0.1 and then call the emulator as its own
+ * origin, with any Bearer token. Such requests carry `Host: evil.example`, so only names we know are answered:
+ * `localhost`, IP literals (a rebinding needs a name), the bound host and `allowedHosts`.
+ */
+function checkHost(header: string | undefined, acceptedNames: ReadonlySet<string>): void {
+  // HTTP/1.0 clients may omit Host; browsers never do.
+  if (header === undefined) return;
+  const name = hostNameOf(header);
+  if (name === 'localhost' || isIP(name) !== 0 || acceptedNames.has(name)) return;
+  const shown = JSON.stringify(header.length > 100 ? `${header.slice(0, 100)}…` : header);
+  throw new HttpError(
+    403,
+    `Host ${shown} is not allowed: the emulator answers requests addressed to localhost or an IP address ` +
+      '(protection against DNS rebinding). To reach it under this name, start it with allowedHosts (--allowed-host).',
+  );
+}
+
+/** `[::1]:8931` → `::1`, `Example.test:80` → `example.test`. */
+function hostNameOf(header: string): string {
+  const host = header.trim().toLowerCase();
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']') === -1 ? undefined : host.indexOf(']'));
+  return host.replace(/:\d*$/, '');
+}
+
+/** 127.0.0.0/8 and ::1, also IPv4-mapped. */
+export function isLoopback(address: string): boolean {
+  const plain = address.replace(/^::ffff:/i, '');
+  return plain === '::1' || /^127\./.test(plain) || plain === 'localhost';
 }
 
 /** The token is the owner of the sessions it creates. It never appears in a response or log. */

@@ -216,3 +216,20 @@ describe('failed navigation', () => {
     }
   });
 });
+
+describe('startEmulator options', () => {
+  test('an unknown option is refused by name, with the list of known ones', async () => {
+    const messages: string[] = [];
+    for (const options of [{ maxSesions: 2 }, { viewport: { width: 800, hieght: 600 } }]) {
+      const error = await startEmulator(options as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      messages.push((error as Error).message);
+    }
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "startEmulator(): unknown option \`maxSesions\`. Known options: \`port\`, \`host\`, \`viewport\`, \`jpegQuality\`, \`maxSessions\`, \`token\`, \`allowedHosts\`, \`chromePath\`, \`stepTimeout\`.",
+        "startEmulator() \`viewport\`: unknown option \`hieght\`. Known options: \`width\`, \`height\`.",
+      ]
+    `);
+  });
+});
