@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { firstLine } from './browser.js';
 import { parseEventTypes, streamEvents } from './events.js';
 import { HttpError, invalidField, sessionNotFound } from './http-error.js';
-import { readIntegerQuery, readJsonBody, readStringField } from './request.js';
+import { readBooleanQuery, readIntegerQuery, readJsonBody, readStringField } from './request.js';
 import { isHttpUrl } from './session.js';
 import type { EmulatedSession } from './session.js';
 import type { SessionStore } from './session-store.js';
@@ -22,6 +22,8 @@ const STREAMED = Symbol('streamed');
 type Handler = (request: Call) => Promise<unknown>;
 
 interface Call {
+  /** `http://<Host>`, for URLs in answers (`vnc_url`). */
+  origin: string;
   owner: string;
   query: URLSearchParams;
   request: IncomingMessage;
@@ -46,20 +48,24 @@ export interface ApiOptions {
 export function createApiListener({ store, token, allowedHosts }: ApiOptions): RequestListener {
   const acceptedNames = new Set(allowedHosts.map((name) => name.toLowerCase()));
   const routes: Array<[method: string, path: RegExp, handler: Handler]> = [
-    ['POST', /^\/v1\/sessions$/, async ({ owner, request }) => {
+    ['POST', /^\/v1\/sessions$/, async ({ owner, origin, request }) => {
       const body = await readJsonBody(request);
       const agentName = readStringField(body, 'agent_name') ?? 'agi-0';
       if (!AGENT_NAMES.includes(agentName)) {
         throw invalidField('body', 'agent_name', `Invalid agent_name ${JSON.stringify(agentName)}; use one of: ${AGENT_NAMES.join(', ')}.`);
       }
-      return (await store.create(owner, agentName)).toJSON();
+      return (await store.create(owner, agentName)).describe(origin);
     }],
-    ['GET', /^\/v1\/sessions$/, async ({ owner }) => store.list(owner).map((session) => session.toJSON())],
+    ['GET', /^\/v1\/sessions$/, async ({ owner, origin }) => store.list(owner).map((session) => session.describe(origin))],
     ['DELETE', /^\/v1\/sessions$/, async ({ owner }) => {
       const count = await store.deleteAll(owner);
       return { success: true, deleted: count > 0, message: 'Sessions deleted successfully' };
     }],
-    ['GET', /^\/v1\/sessions\/([^/]+)$/, async ({ session }) => session().toJSON()],
+    ['GET', /^\/v1\/sessions\/([^/]+)$/, async ({ session, origin }) => {
+      const target = session();
+      target.noteStatusRead();
+      return target.describe(origin);
+    }],
     ['DELETE', /^\/v1\/sessions\/([^/]+)$/, async ({ owner, sessionId, query }) => {
       const mode = query.get('save_snapshot_mode');
       if (mode !== null && !SNAPSHOT_MODES.includes(mode)) {
@@ -80,18 +86,24 @@ export function createApiListener({ store, token, allowedHosts }: ApiOptions): R
       target.sendMessage(message, startUrl);
       return { success: true, message: 'Message sent successfully' };
     }],
-    ['GET', /^\/v1\/sessions\/([^/]+)\/status$/, async ({ session }) => ({ status: session().status })],
+    ['GET', /^\/v1\/sessions\/([^/]+)\/status$/, async ({ session }) => {
+      const target = session();
+      target.noteStatusRead();
+      return { status: target.status };
+    }],
     ['GET', /^\/v1\/sessions\/([^/]+)\/messages$/, async ({ session, query }) => {
       const target = session();
       const afterId = readIntegerQuery(query, 'after_id', 0);
+      readBooleanQuery(query, 'sanitize', true);
+      target.noteStatusRead();
       // `sanitize` is accepted and has nothing to remove: the emulator posts no system prompts or images.
       return { messages: target.messagesAfter(afterId), status: target.status, has_agent: true };
     }],
     ['GET', /^\/v1\/sessions\/([^/]+)\/events$/, async ({ session, query, response }) => {
-      streamEvents(session(), response, {
-        eventTypes: parseEventTypes(query.get('event_types')),
-        includeHistory: query.get('include_history') !== 'false',
-      });
+      const target = session();
+      const includeHistory = readBooleanQuery(query, 'include_history', true);
+      readBooleanQuery(query, 'sanitize', true);
+      streamEvents(target, response, { eventTypes: parseEventTypes(query.get('event_types')), includeHistory });
       return STREAMED;
     }],
     ['POST', /^\/v1\/sessions\/([^/]+)\/pause$/, async ({ session }) => {
@@ -139,6 +151,9 @@ export function createApiListener({ store, token, allowedHosts }: ApiOptions): R
     }
     const url = new URL(request.url ?? '/', 'http://emulator');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const origin = `http://${request.headers.host ?? `${request.socket.localAddress}:${request.socket.localPort}`}`;
+    const view = /^\/view\/([\w-]+)(\/frame\.jpg)?$/.exec(path);
+    if (view && request.method === 'GET') return await serveLiveView(response, store.findByViewKey(view[1]!), view[2] !== undefined);
     const owner = authenticate(request.headers.authorization, token);
 
     const matching = routes.filter(([, pattern]) => pattern.test(path));
@@ -152,6 +167,7 @@ export function createApiListener({ store, token, allowedHosts }: ApiOptions): R
     const [, pattern, handler] = route;
     const sessionId = decodeURIComponent(pattern.exec(path)?.[1] ?? '');
     const result = await handler({
+      origin,
       owner,
       query: url.searchParams,
       request,
@@ -164,6 +180,29 @@ export function createApiListener({ store, token, allowedHosts }: ApiOptions): R
     });
     if (result !== STREAMED) sendJson(response, 200, result);
   }
+}
+
+/**
+ * The session's `vnc_url`: a page that shows its browser live, refreshing a JPEG twice a second. There is no
+ * VNC here; the page gives what a VNC viewer would, read-only. The unguessable key in the URL is the credential,
+ * as a VNC link is: it opens in any browser without the Bearer token.
+ */
+async function serveLiveView(response: ServerResponse, session: EmulatedSession | undefined, frame: boolean): Promise<void> {
+  if (session === undefined) throw new HttpError(404, 'No such live view: the session was deleted, or the URL is wrong.');
+  const headers = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
+  if (frame) {
+    const { jpeg } = await session.capture();
+    response.writeHead(200, { ...headers, 'content-type': 'image/jpeg', 'content-length': jpeg.length });
+    response.end(jpeg);
+    return;
+  }
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Session ${session.id} (vitest-agi emulator)</title>
+<style>html,body{margin:0;background:#202124}img{display:block;max-width:100%;margin:auto}</style></head>
+<body><img id="frame" alt="The session's browser">
+<script>const img=document.getElementById('frame');const next=()=>{img.src=location.pathname+'/frame.jpg?t='+Date.now()};
+img.onload=img.onerror=()=>setTimeout(next,500);next();</script></body></html>`;
+  response.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+  response.end(html);
 }
 
 /**

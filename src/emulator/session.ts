@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SharedBrowser, Viewport } from './browser.js';
 import { firstLine } from './browser.js';
@@ -26,7 +26,16 @@ export interface AgentMessage {
 
 export type SessionEvent =
   | { kind: 'message'; message: AgentMessage }
-  | { kind: 'paused' | 'resumed' | 'closed'; timestamp: string };
+  /** `cancelled`: the task ended without a DONE or ERROR. `closed`: the session was deleted. */
+  | { kind: 'paused' | 'resumed' | 'cancelled' | 'closed'; timestamp: string };
+
+/** Where a new event stream starts (see ./events.ts). */
+export interface StreamStart {
+  /** The messages to replay first. */
+  history: AgentMessage[];
+  /** The replayed task is over: close after the replay. Otherwise follow the current or next task. */
+  ended: boolean;
+}
 
 export interface SessionSettings {
   viewport: Viewport;
@@ -34,6 +43,16 @@ export interface SessionSettings {
   jpegQuality: number;
   /** How long one step may wait for its element or page, in ms. */
   stepTimeout: number;
+}
+
+/** GET /sessions/{id}: the documented fields plus `environment_id`, which the SDKs read (agi-api.md §4.1). */
+export interface SessionDescription {
+  session_id: string;
+  vnc_url: string;
+  agent_name: string;
+  status: SessionStatus;
+  created_at: string;
+  environment_id: string;
 }
 
 /** The docs' table (agi-api.md §2): a session stays `running` while its task waits for input. */
@@ -71,6 +90,10 @@ interface Job {
 export class EmulatedSession {
   readonly id = randomUUID();
   readonly createdAt = new Date().toISOString();
+  /** The SDKs' `environment_id` (what a snapshot would restore); snapshots are not emulated. */
+  readonly environmentId = randomUUID();
+  /** The secret part of the session's live-view URL (`vnc_url`), which needs no Bearer token. */
+  readonly viewKey = randomBytes(18).toString('base64url');
 
   #status: ExecutionStatus = 'ready';
   #statusBeforePause: ExecutionStatus | undefined;
@@ -82,6 +105,12 @@ export class EmulatedSession {
   #queue: Array<{ text: string; startUrl: string | undefined }> = [];
   #listeners = new Set<(event: SessionEvent) => void>();
   #closed = false;
+  /** Id of the first message of the latest task (its USER message), for a stream's history. */
+  #taskFirstId: number | undefined;
+  /** Whether the client has learnt that the latest task ended (a status read, a stream, a cancel). */
+  #endSeen = true;
+  /** The latest task was cancelled: the session is idle and ready, not completed. */
+  #cancelled = false;
   /** The URL of the page's last main-frame navigation request: what the address bar shows on an error page. */
   #requestedUrl = new WeakMap<Page, string>();
 
@@ -111,12 +140,46 @@ export class EmulatedSession {
   }
 
   get sessionStatus(): SessionStatus {
+    // A cancelled session stays active and takes a new message (agi-api.md §4.12): `ready`, not `completed`.
+    if (this.#cancelled && this.#status === 'finished') return 'ready';
     return SESSION_STATUS[this.#status];
   }
 
-  /** The create/get/list shape (agi-api.md §4.1–4.3). */
-  toJSON(): { session_id: string; agent_name: string; status: SessionStatus; created_at: string } {
-    return { session_id: this.id, agent_name: this.agentName, status: this.sessionStatus, created_at: this.createdAt };
+  /** The create/get/list shape (agi-api.md §4.1–4.3); `origin` is the emulator's, for `vnc_url`. */
+  describe(origin: string): SessionDescription {
+    return {
+      session_id: this.id,
+      vnc_url: `${origin}/view/${this.viewKey}`,
+      agent_name: this.agentName,
+      status: this.sessionStatus,
+      created_at: this.createdAt,
+      environment_id: this.environmentId,
+    };
+  }
+
+  /** The client read a status: if the latest task had ended, it knows now. */
+  noteStatusRead(): void {
+    if (this.#status === 'finished' || this.#status === 'error') this.#endSeen = true;
+  }
+
+  /**
+   * Where a new event stream starts. A stream follows one task: the one in progress (replaying its messages
+   * so far), else the latest one if it ended before the client could learn it (send, then stream: replay it,
+   * then close), else the next one (nothing to replay: the previous task's DONE must not end the new stream).
+   */
+  startStream(includeHistory: boolean): StreamStart {
+    const latest = this.#taskFirstId === undefined ? [] : this.messagesAfter(this.#taskFirstId - 1);
+    if (this.#task !== undefined || this.#suspended !== undefined) return { history: includeHistory ? latest : [], ended: false };
+    if (!this.#endSeen && includeHistory) {
+      this.#endSeen = true;
+      return { history: latest, ended: true };
+    }
+    return { history: [], ended: false };
+  }
+
+  /** A stream delivered the task's DONE or ERROR. */
+  noteEndStreamed(): void {
+    if (this.#task === undefined) this.#endSeen = true;
   }
 
   messagesAfter(afterId: number): AgentMessage[] {
@@ -134,7 +197,7 @@ export class EmulatedSession {
     if (this.#status === 'paused') {
       throw new HttpError(409, `Session ${this.id} is paused; resume it (POST …/resume) before sending a message.`);
     }
-    this.#post('USER', text, startUrl === undefined ? {} : { start_url: startUrl });
+    const user = this.#post('USER', text, startUrl === undefined ? {} : { start_url: startUrl });
     if (this.#task) {
       this.#queue.push({ text, startUrl });
     } else if (this.#suspended) {
@@ -142,6 +205,7 @@ export class EmulatedSession {
       this.#suspended = undefined;
       this.#start({ script: { resume, answer: text }, startUrl });
     } else {
+      this.#taskFirstId = user.id;
       this.#start({ script: text, startUrl });
     }
   }
@@ -179,7 +243,10 @@ export class EmulatedSession {
     this.#releasePause();
     if (busy) {
       this.#status = 'finished';
+      this.#cancelled = true;
+      this.#endSeen = true;
       this.#post('LOG', 'Task cancelled.', {});
+      this.#emit({ kind: 'cancelled', timestamp: new Date().toISOString() });
     } else if (beforePause !== undefined) {
       // Paused while idle: nothing to stop, so cancel only lifts the pause.
       this.#status = beforePause;
@@ -211,6 +278,12 @@ export class EmulatedSession {
    * capture, as the real API's are: on a page in motion they may already belong to the next page.
    */
   async screenshot(): Promise<{ screenshot: string; url: string; title: string }> {
+    const { jpeg, url, title } = await this.capture();
+    return { screenshot: `data:image/jpeg;base64,${jpeg.toString('base64')}`, url, title };
+  }
+
+  /** The JPEG bytes with the page's URL and title (see screenshot()). */
+  async capture(): Promise<{ jpeg: Buffer; url: string; title: string }> {
     const deadline = Date.now() + CAPTURE_BUDGET_MS;
     let problem = 'the page kept navigating';
     for (;;) {
@@ -226,7 +299,7 @@ export class EmulatedSession {
         });
         const title = await withTimeout(page.title(), Math.max(1, Math.min(deadline - Date.now(), CAPTURE_ATTEMPT_MS)));
         if (title !== undefined) {
-          return { screenshot: `data:image/jpeg;base64,${bytes.toString('base64')}`, url: this.#addressOf(page), title };
+          return { jpeg: bytes, url: this.#addressOf(page), title };
         }
         problem = 'its title could not be read';
       } catch (error) {
@@ -256,6 +329,8 @@ export class EmulatedSession {
     const task: Task = { controller: new AbortController() };
     this.#task = task;
     this.#status = 'running';
+    this.#cancelled = false;
+    this.#endSeen = false;
     void this.#run(job, task).catch((error: unknown) => {
       // Only a bug gets here; report it rather than leave the task running forever.
       void this.#end(task, 'error', 'ERROR', `The emulator failed: ${firstLine(error)}`, {});
@@ -333,6 +408,8 @@ export class EmulatedSession {
       this.#suspended = undefined;
       this.#start({ script: { resume, answer: next.text }, startUrl: next.startUrl });
     } else {
+      // Its USER message was posted while the previous task ran; its own messages start here.
+      this.#taskFirstId = this.#messages.length + 1;
       this.#start({ script: next.text, startUrl: next.startUrl });
     }
   }
@@ -373,7 +450,7 @@ export class EmulatedSession {
     return url.startsWith('chrome-error://') ? (this.#requestedUrl.get(page) ?? url) : url;
   }
 
-  #post(type: MessageType, content: string, metadata: Record<string, unknown>): void {
+  #post(type: MessageType, content: string, metadata: Record<string, unknown>): AgentMessage {
     const message: AgentMessage = {
       id: this.#messages.length + 1,
       type,
@@ -383,6 +460,7 @@ export class EmulatedSession {
     };
     this.#messages.push(message);
     this.#emit({ kind: 'message', message });
+    return message;
   }
 
   #emit(event: SessionEvent): void {
