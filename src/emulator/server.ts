@@ -71,6 +71,7 @@ export function createApiListener({ store, token, allowedHosts }: ApiOptions): R
       if (mode !== null && !SNAPSHOT_MODES.includes(mode)) {
         throw invalidField('query', 'save_snapshot_mode', `save_snapshot_mode must be one of ${SNAPSHOT_MODES.join(', ')}, got ${JSON.stringify(mode)}.`);
       }
+      readBooleanQuery(query, 'save_as_default', false);
       // Snapshots are not emulated: memory/filesystem are accepted and nothing is saved.
       const deleted = await store.delete(owner, sessionId);
       return { success: true, deleted, message: deleted ? 'Session deleted successfully' : 'Session not found' };

@@ -82,7 +82,8 @@ describe('boolean query parameters read as FastAPI reads them', () => {
     const id = await newSession();
     const seen: Record<string, string[]> = {};
     for (const value of ['False', '0', 'no', 'OFF', 'TRUE', '1', 'yes']) {
-      await send(id, 'wait 10\ndone "x"');
+      // Long enough that the stream opens while the task runs, even on a loaded machine.
+      await send(id, 'wait 1000\ndone "x"');
       seen[value] = (await readStream(id, `?include_history=${value}`)).map((event) => event.split(' ')[0]!);
     }
     expect(seen).toEqual({
