@@ -20,7 +20,7 @@ const HEARTBEAT_MS = 15_000;
 export interface StreamOptions {
   /** `event_types`: only these names are sent (heartbeats always are). */
   eventTypes: ReadonlySet<string> | undefined;
-  /** `include_history`: replay the session's messages first. */
+  /** `include_history`: replay the followed task's messages so far first. */
   includeHistory: boolean;
 }
 

@@ -285,7 +285,7 @@ export class EmulatedSession {
   /** The JPEG bytes with the page's URL and title (see screenshot()). */
   async capture(): Promise<{ jpeg: Buffer; url: string; title: string }> {
     const deadline = Date.now() + CAPTURE_BUDGET_MS;
-    let problem = 'the page kept navigating';
+    let problem = '';
     for (;;) {
       const page = await this.#livePage();
       const remaining = deadline - Date.now();
@@ -307,7 +307,13 @@ export class EmulatedSession {
       }
       if (this.#closed) throw sessionNotFound(this.id);
       if (Date.now() >= deadline) {
-        throw new HttpError(503, `Screenshot not available: the page of session ${this.id} could not be captured within ${CAPTURE_BUDGET_MS} ms (${problem}). Retry in a moment.`, {}, { 'retry-after': '1' });
+        throw new HttpError(
+          503,
+          `Screenshot not available: the page of session ${this.id} could not be captured within ${CAPTURE_BUDGET_MS} ms ` +
+            `(${problem}). Retry in a moment.`,
+          {},
+          { 'retry-after': '1' },
+        );
       }
       // Wait for the navigation in progress to commit a new document (or a short while), then try again.
       await page.waitForLoadState('domcontentloaded', { timeout: Math.max(1, Math.min(deadline - Date.now(), 1_000)) }).catch(() => undefined);
