@@ -1,7 +1,9 @@
-import { access, constants, mkdir, rmdir, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, constants, mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { browserEnvironment } from './browser.js';
 
 /** A Chromium the emulator can launch, and how it was found. */
 export interface DiscoveredBrowser {
@@ -10,6 +12,10 @@ export interface DiscoveredBrowser {
   source: 'chromePath option' | 'CHROME_PATH' | '@sparticuz/chromium' | 'system';
   /** Extra environment for the browser process only (the pinned Chromium brings its own fonts and NSS). */
   env: Record<string, string>;
+  /** What `<executable> --version` printed, e.g. `Chromium 153.0.8010.0`; undefined if it printed nothing. */
+  version?: string | undefined;
+  /** The version of `@sparticuz/chromium` the binary came from, when it did. */
+  packageVersion?: string | undefined;
 }
 
 export interface DiscoverBrowserOptions {
@@ -31,6 +37,8 @@ export interface PinnedChromium {
   inflate?(file: string): Promise<string>;
   /** The package's bin/ folder. */
   binDir?: string;
+  /** The package's version, e.g. `153.0.0`: its major is the Chromium major it ships. */
+  version?: string;
 }
 
 export const SYSTEM_BROWSER_PATHS: readonly string[] = [
@@ -69,14 +77,14 @@ export async function discoverBrowser({
     if (!(await isExecutable(path))) {
       throw new BrowserNotFoundError(`${source} is set to ${JSON.stringify(path)}, but no executable file is there.`);
     }
-    return { executablePath: path, source, env: {} };
+    return { executablePath: path, source, env: {}, version: await readBrowserVersion(path, {}) };
   }
 
   const pinned = await importPinned();
   if (pinned !== undefined) return await preparePinned(pinned);
 
   for (const path of systemPaths) {
-    if (await isExecutable(path)) return { executablePath: path, source: 'system', env: {} };
+    if (await isExecutable(path)) return { executablePath: path, source: 'system', env: {}, version: await readBrowserVersion(path, {}) };
   }
 
   throw new BrowserNotFoundError(
@@ -101,10 +109,12 @@ async function importPinnedChromium(): Promise<PinnedChromium | undefined> {
     throw error;
   }
   const entry = createRequire(import.meta.url).resolve(PINNED_PACKAGE);
+  const manifest = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: unknown };
   return {
     executablePath: () => module.default.executablePath(),
     ...(module.inflate ? { inflate: module.inflate } : {}),
     binDir: join(dirname(entry), '..', 'bin'),
+    ...(typeof manifest.version === 'string' ? { version: manifest.version } : {}),
   };
 }
 
@@ -116,17 +126,48 @@ async function importPinnedChromium(): Promise<PinnedChromium | undefined> {
  */
 async function preparePinned(pinned: PinnedChromium): Promise<DiscoveredBrowser> {
   return await withExtractionLock(async () => {
-    const executablePath = await pinned.executablePath();
     const env: Record<string, string> = {};
-    // Its fonts.conf lists only the fonts extracted next to it: identical text rendering on every machine.
-    const fontsDir = join(tmpdir(), 'fonts');
-    if (await exists(join(fontsDir, 'fonts.conf'))) env.FONTCONFIG_PATH = fontsDir;
     if (pinned.inflate && pinned.binDir !== undefined && (await exists(join(pinned.binDir, 'al2023.tar.br')))) {
       const libDir = join(await pinned.inflate(join(pinned.binDir, 'al2023.tar.br')), 'lib');
       env.LD_LIBRARY_PATH = [libDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
     }
-    return { executablePath, source: '@sparticuz/chromium', env };
+    let executablePath = await pinned.executablePath();
+    let version = await readBrowserVersion(executablePath, env);
+    if (pinned.version !== undefined && !sameMajor(version, pinned.version)) {
+      // The package reuses any $TMPDIR/chromium, whatever its version (one left by another project, or by an
+      // older lockfile): the Chromium that ran was not the pinned one. Extract ours again (≈ 3 s).
+      await rm(join(tmpdir(), 'chromium'), { force: true });
+      await rm(join(tmpdir(), 'fonts'), { recursive: true, force: true });
+      executablePath = await pinned.executablePath();
+      version = await readBrowserVersion(executablePath, env);
+      if (!sameMajor(version, pinned.version)) {
+        throw new BrowserNotFoundError(
+          `${PINNED_PACKAGE} ${pinned.version} extracted ${executablePath}, but it reports ${JSON.stringify(version ?? '(no version)')}. ` +
+            `Delete ${executablePath} and try again, or set CHROME_PATH.`,
+        );
+      }
+    }
+    // Its fonts.conf lists only the fonts extracted next to it: identical text rendering on every machine.
+    const fontsDir = join(tmpdir(), 'fonts');
+    if (await exists(join(fontsDir, 'fonts.conf'))) env.FONTCONFIG_PATH = fontsDir;
+    return { executablePath, source: '@sparticuz/chromium', env, version, packageVersion: pinned.version };
   });
+}
+
+/** `<executable> --version` (≈ 25 ms), e.g. `Chromium 153.0.8010.0`; undefined when it fails or prints nothing. */
+export async function readBrowserVersion(executablePath: string, env: Record<string, string>): Promise<string | undefined> {
+  return await new Promise((resolve) => {
+    execFile(executablePath, ['--version'], { timeout: 10_000, env: { ...browserEnvironment(process.env), ...env } }, (error, stdout) => {
+      const line = error ? '' : String(stdout).trim().split('\n')[0]!.trim();
+      resolve(line === '' ? undefined : line.slice(0, 200));
+    });
+  });
+}
+
+/** `Chromium 153.0.8010.0` and package `153.0.0` agree: @sparticuz/chromium's major is its Chromium's major. */
+function sameMajor(browserVersion: string | undefined, packageVersion: string): boolean {
+  const major = /(\d+)\.\d+\.\d+\.\d+/.exec(browserVersion ?? '')?.[1];
+  return major !== undefined && major === packageVersion.split('.')[0];
 }
 
 async function withExtractionLock<T>(work: () => Promise<T>): Promise<T> {

@@ -65,7 +65,7 @@ export class SharedBrowser {
       executablePath: this.discovered.executablePath,
       headless: true,
       args: [...CHROMIUM_ARGS],
-      env: { ...process.env, ...this.discovered.env },
+      env: { ...browserEnvironment(process.env), ...this.discovered.env },
       // We close the browser ourselves (close(), or the CLI's SIGINT/SIGTERM handler). Playwright's own
       // handlers would keep a SIGTERMed process alive; its exit hook still kills Chromium if Node exits.
       handleSIGINT: false,
@@ -86,6 +86,22 @@ export class SharedBrowser {
     return browser;
   }
 }
+
+/**
+ * The emulator's environment minus its secrets. Chromium runs whatever pages a script opens, and a process's
+ * environment is readable by its crash reporter, its children and /proc/<pid>/environ: the API key and the
+ * emulator's token have no business there.
+ */
+export function browserEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!SECRET_VARIABLES.includes(name)) kept[name] = value;
+  }
+  return kept;
+}
+
+/** AGI_API_KEY for the real API; AGI_EMULATOR_TOKEN, the emulator's own token (see the CLI). */
+const SECRET_VARIABLES: readonly string[] = ['AGI_API_KEY', 'AGI_EMULATOR_TOKEN'];
 
 async function importPlaywright(): Promise<typeof import('playwright-core')> {
   try {

@@ -9,6 +9,8 @@ export class HttpError extends Error {
     message: string,
     /** Extra body fields, e.g. `errors` on a 422. */
     readonly extra: Record<string, unknown> = {},
+    /** Extra response headers, e.g. `retry-after` on a 503. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

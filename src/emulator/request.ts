@@ -83,3 +83,22 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+/** Pydantic's words for a bool (FastAPI query parameters), in any case. */
+const TRUE_WORDS = ['1', 'on', 't', 'true', 'y', 'yes'];
+const FALSE_WORDS = ['0', 'off', 'f', 'false', 'n', 'no'];
+
+/** A boolean query parameter such as `include_history`, read as FastAPI reads it; 422 for anything else. */
+export function readBooleanQuery(query: URLSearchParams, name: string, fallback: boolean): boolean {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw invalidField(
+    'query',
+    name,
+    `Query parameter \`${name}\` must be a boolean (true/false, 1/0, yes/no, on/off), got ${JSON.stringify(raw.slice(0, 100))}.`,
+    'bool_parsing',
+  );
+}

@@ -1,8 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { firstLine } from './browser.js';
 import { parseEventTypes, streamEvents } from './events.js';
 import { HttpError, invalidField, sessionNotFound } from './http-error.js';
-import { readIntegerQuery, readJsonBody, readStringField } from './request.js';
+import { readBooleanQuery, readIntegerQuery, readJsonBody, readStringField } from './request.js';
 import { isHttpUrl } from './session.js';
 import type { EmulatedSession } from './session.js';
 import type { SessionStore } from './session-store.js';
@@ -21,6 +22,8 @@ const STREAMED = Symbol('streamed');
 type Handler = (request: Call) => Promise<unknown>;
 
 interface Call {
+  /** `http://<Host>`, for URLs in answers (`vnc_url`). */
+  origin: string;
   owner: string;
   query: URLSearchParams;
   request: IncomingMessage;
@@ -34,33 +37,41 @@ export interface ApiOptions {
   store: SessionStore;
   /** The only accepted Bearer token; undefined accepts any non-empty one. */
   token: string | undefined;
+  /** Host names accepted besides `localhost` and IP addresses (the bound host, `allowedHosts`). */
+  allowedHosts: readonly string[];
 }
 
 /**
  * The HTTP side of the emulator: the paths, JSON fields, statuses and error codes of agi-api.md §3–4.
  * Unknown request fields are ignored, as the real API does.
  */
-export function createApiListener({ store, token }: ApiOptions): RequestListener {
+export function createApiListener({ store, token, allowedHosts }: ApiOptions): RequestListener {
+  const acceptedNames = new Set(allowedHosts.map((name) => name.toLowerCase()));
   const routes: Array<[method: string, path: RegExp, handler: Handler]> = [
-    ['POST', /^\/v1\/sessions$/, async ({ owner, request }) => {
+    ['POST', /^\/v1\/sessions$/, async ({ owner, origin, request }) => {
       const body = await readJsonBody(request);
       const agentName = readStringField(body, 'agent_name') ?? 'agi-0';
       if (!AGENT_NAMES.includes(agentName)) {
         throw invalidField('body', 'agent_name', `Invalid agent_name ${JSON.stringify(agentName)}; use one of: ${AGENT_NAMES.join(', ')}.`);
       }
-      return (await store.create(owner, agentName)).toJSON();
+      return (await store.create(owner, agentName)).describe(origin);
     }],
-    ['GET', /^\/v1\/sessions$/, async ({ owner }) => store.list(owner).map((session) => session.toJSON())],
+    ['GET', /^\/v1\/sessions$/, async ({ owner, origin }) => store.list(owner).map((session) => session.describe(origin))],
     ['DELETE', /^\/v1\/sessions$/, async ({ owner }) => {
       const count = await store.deleteAll(owner);
       return { success: true, deleted: count > 0, message: 'Sessions deleted successfully' };
     }],
-    ['GET', /^\/v1\/sessions\/([^/]+)$/, async ({ session }) => session().toJSON()],
+    ['GET', /^\/v1\/sessions\/([^/]+)$/, async ({ session, origin }) => {
+      const target = session();
+      target.noteStatusRead();
+      return target.describe(origin);
+    }],
     ['DELETE', /^\/v1\/sessions\/([^/]+)$/, async ({ owner, sessionId, query }) => {
       const mode = query.get('save_snapshot_mode');
       if (mode !== null && !SNAPSHOT_MODES.includes(mode)) {
         throw invalidField('query', 'save_snapshot_mode', `save_snapshot_mode must be one of ${SNAPSHOT_MODES.join(', ')}, got ${JSON.stringify(mode)}.`);
       }
+      readBooleanQuery(query, 'save_as_default', false);
       // Snapshots are not emulated: memory/filesystem are accepted and nothing is saved.
       const deleted = await store.delete(owner, sessionId);
       return { success: true, deleted, message: deleted ? 'Session deleted successfully' : 'Session not found' };
@@ -76,18 +87,24 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
       target.sendMessage(message, startUrl);
       return { success: true, message: 'Message sent successfully' };
     }],
-    ['GET', /^\/v1\/sessions\/([^/]+)\/status$/, async ({ session }) => ({ status: session().status })],
+    ['GET', /^\/v1\/sessions\/([^/]+)\/status$/, async ({ session }) => {
+      const target = session();
+      target.noteStatusRead();
+      return { status: target.status };
+    }],
     ['GET', /^\/v1\/sessions\/([^/]+)\/messages$/, async ({ session, query }) => {
       const target = session();
       const afterId = readIntegerQuery(query, 'after_id', 0);
+      readBooleanQuery(query, 'sanitize', true);
+      target.noteStatusRead();
       // `sanitize` is accepted and has nothing to remove: the emulator posts no system prompts or images.
       return { messages: target.messagesAfter(afterId), status: target.status, has_agent: true };
     }],
     ['GET', /^\/v1\/sessions\/([^/]+)\/events$/, async ({ session, query, response }) => {
-      streamEvents(session(), response, {
-        eventTypes: parseEventTypes(query.get('event_types')),
-        includeHistory: query.get('include_history') !== 'false',
-      });
+      const target = session();
+      const includeHistory = readBooleanQuery(query, 'include_history', true);
+      readBooleanQuery(query, 'sanitize', true);
+      streamEvents(target, response, { eventTypes: parseEventTypes(query.get('event_types')), includeHistory });
       return STREAMED;
     }],
     ['POST', /^\/v1\/sessions\/([^/]+)\/pause$/, async ({ session }) => {
@@ -122,14 +139,22 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
         response.end();
         return;
       }
-      const headers: Record<string, string> = problem.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      const headers: Record<string, string> = problem.status === 401 ? { 'www-authenticate': 'Bearer', ...problem.headers } : problem.headers;
       sendJson(response, problem.status, problem.body, headers);
     });
   };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    checkHost(request.headers.host, acceptedNames);
+    if (request.method === 'OPTIONS') {
+      // No Access-Control-Allow-* anywhere: a web page must not drive this browser, even when asked nicely.
+      throw new HttpError(403, 'CORS preflight refused: the emulator answers programs (Node, Python, curl), not web pages.');
+    }
     const url = new URL(request.url ?? '/', 'http://emulator');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const origin = `http://${request.headers.host ?? `${request.socket.localAddress}:${request.socket.localPort}`}`;
+    const view = /^\/view\/([\w-]+)(\/frame\.jpg)?$/.exec(path);
+    if (view && request.method === 'GET') return await serveLiveView(response, store.findByViewKey(view[1]!), view[2] !== undefined);
     const owner = authenticate(request.headers.authorization, token);
 
     const matching = routes.filter(([, pattern]) => pattern.test(path));
@@ -143,6 +168,7 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
     const [, pattern, handler] = route;
     const sessionId = decodeURIComponent(pattern.exec(path)?.[1] ?? '');
     const result = await handler({
+      origin,
       owner,
       query: url.searchParams,
       request,
@@ -155,6 +181,60 @@ export function createApiListener({ store, token }: ApiOptions): RequestListener
     });
     if (result !== STREAMED) sendJson(response, 200, result);
   }
+}
+
+/**
+ * The session's `vnc_url`: a page that shows its browser live, refreshing a JPEG twice a second. There is no
+ * VNC here; the page gives what a VNC viewer would, read-only. The unguessable key in the URL is the credential,
+ * as a VNC link is: it opens in any browser without the Bearer token.
+ */
+async function serveLiveView(response: ServerResponse, session: EmulatedSession | undefined, frame: boolean): Promise<void> {
+  if (session === undefined) throw new HttpError(404, 'No such live view: the session was deleted, or the URL is wrong.');
+  const headers = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
+  if (frame) {
+    const { jpeg } = await session.capture();
+    response.writeHead(200, { ...headers, 'content-type': 'image/jpeg', 'content-length': jpeg.length });
+    response.end(jpeg);
+    return;
+  }
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Session ${session.id} (vitest-agi emulator)</title>
+<style>html,body{margin:0;background:#202124}img{display:block;max-width:100%;margin:auto}</style></head>
+<body><img id="frame" alt="The session's browser">
+<script>const img=document.getElementById('frame');const next=()=>{img.src=location.pathname+'/frame.jpg?t='+Date.now()};
+img.onload=img.onerror=()=>setTimeout(next,500);next();</script></body></html>`;
+  response.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+  response.end(html);
+}
+
+/**
+ * DNS rebinding: a page on evil.example can point its name at 127.0.0.1 and then call the emulator as its own
+ * origin, with any Bearer token. Such requests carry `Host: evil.example`, so only names we know are answered:
+ * `localhost`, IP literals (a rebinding needs a name), the bound host and `allowedHosts`.
+ */
+function checkHost(header: string | undefined, acceptedNames: ReadonlySet<string>): void {
+  // HTTP/1.0 clients may omit Host; browsers never do.
+  if (header === undefined) return;
+  const name = hostNameOf(header);
+  if (name === 'localhost' || isIP(name) !== 0 || acceptedNames.has(name)) return;
+  const shown = JSON.stringify(header.length > 100 ? `${header.slice(0, 100)}…` : header);
+  throw new HttpError(
+    403,
+    `Host ${shown} is not allowed: the emulator answers requests addressed to localhost or an IP address ` +
+      '(protection against DNS rebinding). To reach it under this name, start it with allowedHosts (--allowed-host).',
+  );
+}
+
+/** `[::1]:8931` → `::1`, `Example.test:80` → `example.test`. */
+function hostNameOf(header: string): string {
+  const host = header.trim().toLowerCase();
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']') === -1 ? undefined : host.indexOf(']'));
+  return host.replace(/:\d*$/, '');
+}
+
+/** 127.0.0.0/8 and ::1, also IPv4-mapped. */
+export function isLoopback(address: string): boolean {
+  const plain = address.replace(/^::ffff:/i, '');
+  return plain === '::1' || /^127\./.test(plain) || plain === 'localhost';
 }
 
 /** The token is the owner of the sessions it creates. It never appears in a response or log. */

@@ -47,6 +47,11 @@ export class SessionStore {
     return session;
   }
 
+  /** The session whose live-view key this is, whoever owns it (the key is the credential), or undefined. */
+  findByViewKey(key: string): EmulatedSession | undefined {
+    return [...this.#sessions.values()].find((session) => session.viewKey === key);
+  }
+
   list(owner: string): EmulatedSession[] {
     return [...this.#sessions.values()].filter((session) => session.owner === owner);
   }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SharedBrowser, Viewport } from './browser.js';
 import { firstLine } from './browser.js';
-import { HttpError } from './http-error.js';
+import { HttpError, sessionNotFound } from './http-error.js';
 import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
 import type { Step } from './script.js';
 import { describeStep, goTo, isActionStep, performStep, StepFailedError } from './scripted-agent.js';
@@ -26,7 +26,16 @@ export interface AgentMessage {
 
 export type SessionEvent =
   | { kind: 'message'; message: AgentMessage }
-  | { kind: 'paused' | 'resumed' | 'closed'; timestamp: string };
+  /** `cancelled`: the task ended without a DONE or ERROR. `closed`: the session was deleted. */
+  | { kind: 'paused' | 'resumed' | 'cancelled' | 'closed'; timestamp: string };
+
+/** Where a new event stream starts (see ./events.ts). */
+export interface StreamStart {
+  /** The messages to replay first. */
+  history: AgentMessage[];
+  /** The replayed task is over: close after the replay. Otherwise follow the current or next task. */
+  ended: boolean;
+}
 
 export interface SessionSettings {
   viewport: Viewport;
@@ -34,6 +43,16 @@ export interface SessionSettings {
   jpegQuality: number;
   /** How long one step may wait for its element or page, in ms. */
   stepTimeout: number;
+}
+
+/** GET /sessions/{id}: the documented fields plus `environment_id`, which the SDKs read (agi-api.md §4.1). */
+export interface SessionDescription {
+  session_id: string;
+  vnc_url: string;
+  agent_name: string;
+  status: SessionStatus;
+  created_at: string;
+  environment_id: string;
 }
 
 /** The docs' table (agi-api.md §2): a session stays `running` while its task waits for input. */
@@ -71,6 +90,10 @@ interface Job {
 export class EmulatedSession {
   readonly id = randomUUID();
   readonly createdAt = new Date().toISOString();
+  /** The SDKs' `environment_id` (what a snapshot would restore); snapshots are not emulated. */
+  readonly environmentId = randomUUID();
+  /** The secret part of the session's live-view URL (`vnc_url`), which needs no Bearer token. */
+  readonly viewKey = randomBytes(18).toString('base64url');
 
   #status: ExecutionStatus = 'ready';
   #statusBeforePause: ExecutionStatus | undefined;
@@ -82,6 +105,14 @@ export class EmulatedSession {
   #queue: Array<{ text: string; startUrl: string | undefined }> = [];
   #listeners = new Set<(event: SessionEvent) => void>();
   #closed = false;
+  /** Id of the first message of the latest task (its USER message), for a stream's history. */
+  #taskFirstId: number | undefined;
+  /** Whether the client has learnt that the latest task ended (a status read, a stream, a cancel). */
+  #endSeen = true;
+  /** The latest task was cancelled: the session is idle and ready, not completed. */
+  #cancelled = false;
+  /** The URL of the page's last main-frame navigation request: what the address bar shows on an error page. */
+  #requestedUrl = new WeakMap<Page, string>();
 
   private constructor(
     readonly owner: string,
@@ -89,7 +120,9 @@ export class EmulatedSession {
     private readonly context: BrowserContext,
     private page: Page,
     private readonly settings: SessionSettings,
-  ) {}
+  ) {
+    this.#watch(page);
+  }
 
   static async open(browser: SharedBrowser, owner: string, agentName: string, settings: SessionSettings): Promise<EmulatedSession> {
     const context = await browser.newContext(settings.viewport);
@@ -107,12 +140,46 @@ export class EmulatedSession {
   }
 
   get sessionStatus(): SessionStatus {
+    // A cancelled session stays active and takes a new message (agi-api.md §4.12): `ready`, not `completed`.
+    if (this.#cancelled && this.#status === 'finished') return 'ready';
     return SESSION_STATUS[this.#status];
   }
 
-  /** The create/get/list shape (agi-api.md §4.1–4.3). */
-  toJSON(): { session_id: string; agent_name: string; status: SessionStatus; created_at: string } {
-    return { session_id: this.id, agent_name: this.agentName, status: this.sessionStatus, created_at: this.createdAt };
+  /** The create/get/list shape (agi-api.md §4.1–4.3); `origin` is the emulator's, for `vnc_url`. */
+  describe(origin: string): SessionDescription {
+    return {
+      session_id: this.id,
+      vnc_url: `${origin}/view/${this.viewKey}`,
+      agent_name: this.agentName,
+      status: this.sessionStatus,
+      created_at: this.createdAt,
+      environment_id: this.environmentId,
+    };
+  }
+
+  /** The client read a status: if the latest task had ended, it knows now. */
+  noteStatusRead(): void {
+    if (this.#status === 'finished' || this.#status === 'error') this.#endSeen = true;
+  }
+
+  /**
+   * Where a new event stream starts. A stream follows one task: the one in progress (replaying its messages
+   * so far), else the latest one if it ended before the client could learn it (send, then stream: replay it,
+   * then close), else the next one (nothing to replay: the previous task's DONE must not end the new stream).
+   */
+  startStream(includeHistory: boolean): StreamStart {
+    const latest = this.#taskFirstId === undefined ? [] : this.messagesAfter(this.#taskFirstId - 1);
+    if (this.#task !== undefined || this.#suspended !== undefined) return { history: includeHistory ? latest : [], ended: false };
+    if (!this.#endSeen && includeHistory) {
+      this.#endSeen = true;
+      return { history: latest, ended: true };
+    }
+    return { history: [], ended: false };
+  }
+
+  /** A stream delivered the task's DONE or ERROR. */
+  noteEndStreamed(): void {
+    if (this.#task === undefined) this.#endSeen = true;
   }
 
   messagesAfter(afterId: number): AgentMessage[] {
@@ -130,7 +197,7 @@ export class EmulatedSession {
     if (this.#status === 'paused') {
       throw new HttpError(409, `Session ${this.id} is paused; resume it (POST …/resume) before sending a message.`);
     }
-    this.#post('USER', text, startUrl === undefined ? {} : { start_url: startUrl });
+    const user = this.#post('USER', text, startUrl === undefined ? {} : { start_url: startUrl });
     if (this.#task) {
       this.#queue.push({ text, startUrl });
     } else if (this.#suspended) {
@@ -138,6 +205,7 @@ export class EmulatedSession {
       this.#suspended = undefined;
       this.#start({ script: { resume, answer: text }, startUrl });
     } else {
+      this.#taskFirstId = user.id;
       this.#start({ script: text, startUrl });
     }
   }
@@ -175,7 +243,10 @@ export class EmulatedSession {
     this.#releasePause();
     if (busy) {
       this.#status = 'finished';
+      this.#cancelled = true;
+      this.#endSeen = true;
       this.#post('LOG', 'Task cancelled.', {});
+      this.#emit({ kind: 'cancelled', timestamp: new Date().toISOString() });
     } else if (beforePause !== undefined) {
       // Paused while idle: nothing to stop, so cancel only lifts the pause.
       this.#status = beforePause;
@@ -189,17 +260,65 @@ export class EmulatedSession {
     try {
       await page.goto(url, { waitUntil: 'load', timeout: this.settings.stepTimeout });
     } catch (error) {
-      throw new HttpError(400, `Navigation to ${url} failed: ${firstLine(error).replace(/^[\w.]+: /, '')}`);
+      if (this.#closed) throw sessionNotFound(this.id);
+      const reason = firstLine(error).replace(/^[\w.]+: /, '').replace(` at ${url}`, '');
+      // A network error commits Chromium's error page (URL chrome-error://chromewebdata/) just after goto fails.
+      const where = reason.startsWith('net::') ? " The page now shows Chromium's error page; screenshots report the URL that failed." : '';
+      throw new HttpError(400, `Navigation to ${url} failed: ${reason}.${where}`);
     }
-    return page.url();
+    return this.#addressOf(page);
   }
 
-  /** GET …/screenshot: a real Chromium JPEG of the viewport, as the real API sends it. */
+  /**
+   * GET …/screenshot: a real Chromium JPEG of the viewport, as the real API sends it, with the page's URL and
+   * title at that moment. A page in the middle of a navigation cannot always be captured at once (Chromium
+   * answers "Unable to capture screenshot" while it swaps renderers, and a capture can wait 30 s for a frame):
+   * each attempt is bounded, a failed one waits for the next committed frame and retries, and only a page still
+   * unshootable after CAPTURE_BUDGET_MS gets a 503 that says to retry. URL and title are read right after the
+   * capture, as the real API's are: on a page in motion they may already belong to the next page.
+   */
   async screenshot(): Promise<{ screenshot: string; url: string; title: string }> {
-    const page = await this.#livePage();
-    // caret: 'initial' — the real API shoots with a bare CDP call, which leaves a focused field's caret in.
-    const bytes = await page.screenshot({ type: 'jpeg', quality: this.settings.jpegQuality, caret: 'initial' });
-    return { screenshot: `data:image/jpeg;base64,${bytes.toString('base64')}`, url: page.url(), title: await page.title() };
+    const { jpeg, url, title } = await this.capture();
+    return { screenshot: `data:image/jpeg;base64,${jpeg.toString('base64')}`, url, title };
+  }
+
+  /** The JPEG bytes with the page's URL and title (see screenshot()). */
+  async capture(): Promise<{ jpeg: Buffer; url: string; title: string }> {
+    const deadline = Date.now() + CAPTURE_BUDGET_MS;
+    let problem = '';
+    for (;;) {
+      const page = await this.#livePage();
+      const remaining = deadline - Date.now();
+      try {
+        // caret: 'initial' — the real API shoots with a bare CDP call, which leaves a focused field's caret in.
+        const bytes = await page.screenshot({
+          type: 'jpeg',
+          quality: this.settings.jpegQuality,
+          caret: 'initial',
+          timeout: Math.max(1, Math.min(remaining, CAPTURE_ATTEMPT_MS)),
+        });
+        const title = await withTimeout(page.title(), Math.max(1, Math.min(deadline - Date.now(), CAPTURE_ATTEMPT_MS)));
+        if (title !== undefined) {
+          return { jpeg: bytes, url: this.#addressOf(page), title };
+        }
+        problem = 'its title could not be read';
+      } catch (error) {
+        problem = firstLine(error).replace(/^[\w.]+: /, '');
+      }
+      if (this.#closed) throw sessionNotFound(this.id);
+      if (Date.now() >= deadline) {
+        throw new HttpError(
+          503,
+          `Screenshot not available: the page of session ${this.id} could not be captured within ${CAPTURE_BUDGET_MS} ms ` +
+            `(${problem}). Retry in a moment.`,
+          {},
+          { 'retry-after': '1' },
+        );
+      }
+      // Wait for the navigation in progress to commit a new document (or a short while), then try again.
+      await page.waitForLoadState('domcontentloaded', { timeout: Math.max(1, Math.min(deadline - Date.now(), 1_000)) }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, CAPTURE_RETRY_MS));
+    }
   }
 
   /** DELETE: stops the task and closes the context (its page, cookies and storage go with it). */
@@ -216,6 +335,8 @@ export class EmulatedSession {
     const task: Task = { controller: new AbortController() };
     this.#task = task;
     this.#status = 'running';
+    this.#cancelled = false;
+    this.#endSeen = false;
     void this.#run(job, task).catch((error: unknown) => {
       // Only a bug gets here; report it rather than leave the task running forever.
       void this.#end(task, 'error', 'ERROR', `The emulator failed: ${firstLine(error)}`, {});
@@ -293,6 +414,8 @@ export class EmulatedSession {
       this.#suspended = undefined;
       this.#start({ script: { resume, answer: next.text }, startUrl: next.startUrl });
     } else {
+      // Its USER message was posted while the previous task ran; its own messages start here.
+      this.#taskFirstId = this.#messages.length + 1;
       this.#start({ script: next.text, startUrl: next.startUrl });
     }
   }
@@ -310,12 +433,30 @@ export class EmulatedSession {
 
   /** The session's page; a fresh one if a script closed it (`window.close()`). */
   async #livePage(): Promise<Page> {
-    if (this.#closed) throw new HttpError(404, `Session ${this.id} not found.`);
-    if (this.page.isClosed()) this.page = await this.context.newPage();
+    if (this.#closed) throw sessionNotFound(this.id);
+    if (this.page.isClosed()) {
+      this.page = await this.context.newPage();
+      this.#watch(this.page);
+    }
     return this.page;
   }
 
-  #post(type: MessageType, content: string, metadata: Record<string, unknown>): void {
+  #watch(page: Page): void {
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.#requestedUrl.set(page, request.url());
+    });
+  }
+
+  /**
+   * The page's URL as the address bar shows it. A navigation that failed leaves Chromium's error page, whose
+   * URL is chrome-error://chromewebdata/; a person (and the real API's browser) sees the URL that failed.
+   */
+  #addressOf(page: Page): string {
+    const url = page.url();
+    return url.startsWith('chrome-error://') ? (this.#requestedUrl.get(page) ?? url) : url;
+  }
+
+  #post(type: MessageType, content: string, metadata: Record<string, unknown>): AgentMessage {
     const message: AgentMessage = {
       id: this.#messages.length + 1,
       type,
@@ -325,10 +466,28 @@ export class EmulatedSession {
     };
     this.#messages.push(message);
     this.#emit({ kind: 'message', message });
+    return message;
   }
 
   #emit(event: SessionEvent): void {
     for (const listener of this.#listeners) listener(event);
+  }
+}
+
+/** Budget of one GET …/screenshot across all its attempts, and of one attempt, in ms. */
+const CAPTURE_BUDGET_MS = 10_000;
+const CAPTURE_ATTEMPT_MS = 3_000;
+/** Pause between two attempts on a page in motion. */
+const CAPTURE_RETRY_MS = 50;
+
+/** `promise`'s value, or undefined once `ms` have passed (or it failed). */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,5 +101,38 @@ test.runIf(pinnedInstalled)('the real @sparticuz/chromium is found, extracted, a
     expect(shot.screenshot.startsWith('data:image/jpeg;base64,/9j/')).toBe(true);
   } finally {
     await emulator.close();
+  }
+});
+
+// @sparticuz/chromium reuses any $TMPDIR/chromium, whatever its version. Here $TMPDIR is a fresh temp dir
+// holding a "Chromium 147" left behind (as by an older lockfile): discovery must notice and extract its own.
+test.runIf(pinnedInstalled)('a $TMPDIR/chromium of another version is replaced by the pinned package’s own', async () => {
+  const manifest = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@sparticuz/chromium').replace(/build\/.*$/, 'package.json'), 'utf8'));
+  const major = String(manifest.version).split('.')[0];
+  const tmp = mkdtempSync(join(tmpdir(), 'vitest-agi-pin-'));
+  const stale = join(tmp, 'chromium');
+  writeFileSync(stale, '#!/bin/sh\necho "Chromium 147.0.7727.0"\n');
+  chmodSync(stale, 0o755);
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  try {
+    const started = performance.now();
+    const found = await discoverBrowser({ env: {} });
+    const extractMs = performance.now() - started;
+    expect(found).toMatchObject({ executablePath: stale, source: '@sparticuz/chromium', packageVersion: manifest.version });
+    expect(found.version).toMatch(new RegExp(`^Chromium ${major}\\.\\d+\\.\\d+\\.\\d+$`));
+    expect(execFileSync(stale, ['--version'], { encoding: 'utf8' })).toContain(`Chromium ${major}.`);
+
+    // The right version is kept as it is: no second extraction.
+    const extracted = statSync(stale).mtimeMs;
+    const again = performance.now();
+    expect((await discoverBrowser({ env: {} })).version).toBe(found.version);
+    const checkMs = performance.now() - again;
+    expect(statSync(stale).mtimeMs).toBe(extracted);
+    console.log(`re-extraction of a stale $TMPDIR/chromium: ${Math.round(extractMs)} ms; version check when it matches: ${Math.round(checkMs)} ms`);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -195,3 +195,41 @@ describe('session cap', () => {
     }
   });
 });
+
+describe('failed navigation', () => {
+  test('a navigate that fails is a 400 that says the error page shows, and the screenshot keeps the URL that failed', async () => {
+    const server = (await import('node:http')).createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/gone`;
+    await new Promise((resolve) => server.close(resolve));
+    const { json: created } = await fx.call('POST', '/sessions', { body: {} });
+    const id = created.session_id as string;
+    try {
+      const answer = await fx.call('POST', `/sessions/${id}/navigate`, { body: { url } });
+      expect(answer.status).toBe(400);
+      expect(answer.json.detail.replace(url, 'URL')).toMatchInlineSnapshot(`"Navigation to URL failed: net::ERR_CONNECTION_REFUSED. The page now shows Chromium's error page; screenshots report the URL that failed."`);
+      const shot = await fx.call('GET', `/sessions/${id}/screenshot`);
+      expect(shot.status).toBe(200);
+      expect(shot.json.url).toBe(url);
+    } finally {
+      await fx.call('DELETE', `/sessions/${id}`);
+    }
+  });
+});
+
+describe('startEmulator options', () => {
+  test('an unknown option is refused by name, with the list of known ones', async () => {
+    const messages: string[] = [];
+    for (const options of [{ maxSesions: 2 }, { viewport: { width: 800, hieght: 600 } }]) {
+      const error = await startEmulator(options as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      messages.push((error as Error).message);
+    }
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "startEmulator(): unknown option \`maxSesions\`. Known options: \`port\`, \`host\`, \`viewport\`, \`jpegQuality\`, \`maxSessions\`, \`token\`, \`allowedHosts\`, \`chromePath\`, \`stepTimeout\`.",
+        "startEmulator() \`viewport\`: unknown option \`hieght\`. Known options: \`width\`, \`height\`.",
+      ]
+    `);
+  });
+});

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -52,8 +52,8 @@ async function useBrowser(baseUrl: string): Promise<void> {
   await session.waitUntilFinished({ timeout: 20_000 });
 }
 
-function spawnNode(args: string[]): { child: ChildProcess; firstLine: Promise<string>; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnNode(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; firstLine: Promise<string>; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
   const firstLine = new Promise<string>((resolve, reject) => {
@@ -111,6 +111,73 @@ describe('the vitest-agi emulator command', () => {
     const unknown = spawnSync(process.execPath, [join(build, 'cli.js'), 'emulatr'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "emulatr"');
+  });
+});
+
+describe('the vitest-agi emulator command keeps its token out of `ps`', () => {
+  const token = 'cli-secret-token-not-in-ps';
+
+  /** Starts the CLI, checks its command line and that only `token` is accepted, then stops it. */
+  async function expectTokenWorks(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    const cli = spawnNode([join(build, 'cli.js'), 'emulator', '--port', '0', ...args], env);
+    try {
+      const baseUrl = await cli.firstLine;
+      expect(readFileSync(`/proc/${cli.child.pid}/cmdline`, 'utf8')).not.toContain(token);
+      expect(readFileSync(`/proc/${cli.child.pid}/cmdline`, 'utf8')).toContain('emulator');
+      const wrong = await fetch(`${baseUrl}/sessions`, { headers: { authorization: 'Bearer test-key' } });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(`${baseUrl}/sessions`, { headers: { authorization: `Bearer ${token}` } });
+      expect(right.status).toBe(200);
+      return cli.stderr();
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  }
+
+  test('AGI_EMULATOR_TOKEN sets the token without putting it on the command line', async () => {
+    const stderr = await expectTokenWorks([], { ...process.env, AGI_EMULATOR_TOKEN: token });
+    expect(stderr).not.toContain(token);
+    expect(stderr).not.toContain('--token is visible');
+  });
+
+  test('--token-file reads the token from a file', async () => {
+    const file = join(build, 'token.txt');
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    await expectTokenWorks(['--token-file', file], process.env);
+    const empty = join(build, 'empty-token.txt');
+    writeFileSync(empty, '\n');
+    const refused = spawnSync(process.execPath, [join(build, 'cli.js'), 'emulator', '--token-file', empty], { encoding: 'utf8' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.replace(empty, 'FILE')).toMatchInlineSnapshot(`
+      "--token-file FILE is empty: write the token on its first line.
+      "
+    `);
+  });
+
+  test('--token still works and warns that ps shows it', async () => {
+    const cli = spawnNode([join(build, 'cli.js'), 'emulator', '--port', '0', '--token', 'visible'], process.env);
+    try {
+      await cli.firstLine;
+      expect(cli.stderr()).toMatch(/Warning: --token is visible to every user of this machine in `ps`; use AGI_EMULATOR_TOKEN or --token-file\./);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  test('bound to a non-loopback address without a token, it warns loudly; its startup line names the Chromium version', async () => {
+    const cli = spawnNode([join(build, 'cli.js'), 'emulator', '--port', '0', '--host', '0.0.0.0'], process.env);
+    try {
+      await cli.firstLine;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(cli.stderr()).toContain('[AGI_EMULATOR_EXPOSED] Warning: The vitest-agi emulator listens on 0.0.0.0:');
+      expect(cli.stderr()).toContain('without a token: anyone who can reach this address can drive its Chromium');
+      expect(cli.stderr()).toMatch(/vitest-agi emulator ready \(Chromium \d+\.\d+\.\d+\.\d+ at \S+, from \S+/);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
   });
 });
 

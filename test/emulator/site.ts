@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
  *   /result?…         echoes the submitted query in its title
  *   /color/<css>      a page filled with one colour, titled with it
  *   /cookie/set?v=…   sets a cookie, then shows it; /cookie shows the cookie this browser context sends
+ *   /slow/<ms>/<css>  a colour page whose response starts after <ms> ms and whose body takes as long again
  */
 export async function startSite(): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((request, response) => {
@@ -52,6 +53,17 @@ export async function startSite(): Promise<{ url: string; close(): Promise<void>
     if (path === '/cookie/set') {
       const value = url.searchParams.get('v') ?? '';
       return send(`cookie set ${value}`, '<p>set</p>', { 'set-cookie': `v=${encodeURIComponent(value)}; Path=/` });
+    }
+    const slow = /^\/slow\/(\d+)\/(.+)$/.exec(path);
+    if (slow) {
+      const ms = Number(slow[1]);
+      const color = escape(decodeURIComponent(slow[2]!));
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        response.write(`<!doctype html><html><head><title>${color}</title><style>html,body{background:${color}}</style></head><body>`);
+        setTimeout(() => response.end(`<h1>${color}</h1></body></html>`), ms);
+      }, ms);
+      return;
     }
     if (path === '/cookie') return send(`cookie ${request.headers.cookie ?? 'none'}`, '<p>cookie</p>');
     response.writeHead(404, { 'content-type': 'text/html' });
