@@ -1,4 +1,4 @@
-import { sleep } from './client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Screenshot } from './screenshot.js';
 
 /** One capture made by a matcher, for the failure message's trajectory. */

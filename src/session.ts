@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgiClient } from './client.js';
-import { sleep } from './client.js';
 import { InvalidResponseError, NotFoundError, TimeoutError } from './errors.js';
 import { Screenshot } from './screenshot.js';
 
@@ -40,10 +40,26 @@ export class Session {
     return `/sessions/${encodeURIComponent(this.id)}${suffix}`;
   }
 
-  /** GET …/screenshot: what the agent's browser shows now. */
-  async screenshot(): Promise<Screenshot> {
-    const json = await this.#client.request<unknown>('GET', this.#path('/screenshot'), { sessionId: this.id });
-    return Screenshot.fromApiJson(json);
+  /**
+   * GET …/screenshot: what the agent's browser shows now.
+   * `timeout` (ms) bounds the whole call, retries included; without it, each attempt has the client's `timeout`.
+   */
+  async screenshot(options: { timeout?: number } = {}): Promise<Screenshot> {
+    return this.#client.request('GET', this.#path('/screenshot'), {
+      sessionId: this.id,
+      timeLimit: options.timeout,
+      parse: (json, { redact }) => {
+        // A server that echoes the key must not get it into a message: not through the page fields, and not through
+        // the start of the data URL that an InvalidScreenshotError quotes (cut there, it could no longer be found).
+        if (typeof json === 'object' && json !== null) {
+          const fields = json as Record<string, unknown>;
+          for (const field of ['url', 'title', 'screenshot']) {
+            if (typeof fields[field] === 'string') fields[field] = redact(fields[field]);
+          }
+        }
+        return Screenshot.fromApiJson(json);
+      },
+    });
   }
 
   /** POST …/message: starts a task, answers a QUESTION, or adds information. */
@@ -56,19 +72,28 @@ export class Session {
 
   /** GET …/status: the task's execution status. */
   async status(): Promise<ExecutionStatus> {
-    const body = await this.#client.request<{ status?: unknown }>('GET', this.#path('/status'), { sessionId: this.id });
-    if (typeof body?.status !== 'string') throw new InvalidResponseError(`GET ${this.#path('/status')} answered without a "status" string.`);
-    return body.status;
+    return this.#client.request('GET', this.#path('/status'), {
+      sessionId: this.id,
+      parse: (body, { label }) => {
+        const status = (body as { status?: unknown } | null)?.status;
+        if (typeof status !== 'string') throw new InvalidResponseError(`${label} answered without a "status" string.`);
+        return status;
+      },
+    });
   }
 
   /** GET …/messages: messages with an id above `afterId`. */
   async messages(options: { afterId?: number } = {}): Promise<{ messages: AgentMessage[]; status: ExecutionStatus; hasAgent: boolean }> {
-    const body = await this.#client.request<{ messages?: unknown; status?: unknown; has_agent?: unknown }>('GET', this.#path('/messages'), {
+    return this.#client.request('GET', this.#path('/messages'), {
       sessionId: this.id,
       query: { after_id: options.afterId ?? 0, sanitize: true },
+      parse: (json, { label }) => {
+        const body = json as { messages?: unknown; status?: unknown; has_agent?: unknown } | null;
+        if (!Array.isArray(body?.messages)) throw new InvalidResponseError(`${label} answered without a "messages" array.`);
+        if (body.status !== undefined && typeof body.status !== 'string') throw new InvalidResponseError(`${label} answered a "status" that is not a string.`);
+        return { messages: body.messages as AgentMessage[], status: body.status ?? 'unknown', hasAgent: body.has_agent === true };
+      },
     });
-    if (!Array.isArray(body?.messages)) throw new InvalidResponseError(`GET ${this.#path('/messages')} answered without a "messages" array.`);
-    return { messages: body.messages as AgentMessage[], status: String(body.status), hasAgent: body.has_agent === true };
   }
 
   /**
@@ -98,8 +123,15 @@ export class Session {
 
   /** POST …/navigate: loads a URL in the session's browser; resolves to the URL reached. */
   async navigate(url: string): Promise<string> {
-    const body = await this.#client.request<{ current_url?: string }>('POST', this.#path('/navigate'), { sessionId: this.id, body: { url } });
-    return String(body?.current_url ?? url);
+    return this.#client.request('POST', this.#path('/navigate'), {
+      sessionId: this.id,
+      body: { url },
+      parse: (json, { label }) => {
+        const reached = (json as { current_url?: unknown } | null)?.current_url ?? url;
+        if (typeof reached !== 'string') throw new InvalidResponseError(`${label} answered a "current_url" that is not a string.`);
+        return reached;
+      },
+    });
   }
 
   async pause(): Promise<void> {
