@@ -9,7 +9,7 @@ import {
   NotFoundError,
   TimeoutError,
 } from './errors.js';
-import { describeErrorBody, describeNotJson, excerpt, isHtml, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
+import { describeErrorBody, describeNotJson, excerpt, isHtml, isRedactedEverywhere, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
 import { Session } from './session.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -133,7 +133,7 @@ export class AgiClient {
     const label = `${method} ${url.pathname}`;
     try {
       const json = await this.#send(method, url, label, apiKey, options);
-      return options.parse ? options.parse(json, { label, redact: (text) => redact(text, apiKey) }) : (json as T);
+      return options.parse ? options.parse(json, { label, redact: (text) => (isRedactedEverywhere(apiKey) ? redact(text, apiKey) : text) }) : (json as T);
     } catch (error) {
       const failure =
         error instanceof AgiError

@@ -13,6 +13,7 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const DETAIL_CHARS = 200; // what a message quotes of an error detail
 const START_CHARS = 40; // what a message quotes of a body that is not JSON
 const TITLE_CHARS = 80; // what a message quotes of an HTML page's <title>
+const MIN_KEY_LENGTH_IN_OWN_TEXT = 8; // shorter is a test key: a real one is far longer
 
 export interface BodyText {
   text: string;
@@ -148,10 +149,20 @@ export function redact(text: string, apiKey: string | undefined): string {
 }
 
 /**
+ * Whether the key is also removed from our own words and from page data (URL, title). A test key like "k" is not:
+ * it would turn "Check" into "Chec[redacted]" and a page's URL into another one. Quoted server text is redacted of
+ * any key (excerpt()).
+ */
+export function isRedactedEverywhere(apiKey: string): boolean {
+  return apiKey.length >= MIN_KEY_LENGTH_IN_OWN_TEXT;
+}
+
+/**
  * Removes the key from an error before it leaves the client: from its message, stack and other string fields, and
  * from each `cause` (a JSON.parse SyntaxError quotes the body it failed on).
  */
 export function redactError<E>(error: E, apiKey: string, seen = new Set<unknown>()): E {
+  if (!isRedactedEverywhere(apiKey)) return error;
   if (typeof error !== 'object' || error === null || seen.has(error) || seen.size > 10) return error;
   seen.add(error);
   for (const name of new Set([...Object.getOwnPropertyNames(error), 'message', 'stack'])) {

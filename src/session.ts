@@ -50,11 +50,15 @@ export class Session {
       timeLimit: options.timeout,
       parse: (json, { redact }) => {
         // A server that echoes the key must not get it into a message: not through the page fields, and not through
-        // the start of the data URL that an InvalidScreenshotError quotes (cut there, it could no longer be found).
+        // the data URL's header, which an InvalidScreenshotError quotes cut short (cut, the key could not be found).
         if (typeof json === 'object' && json !== null) {
           const fields = json as Record<string, unknown>;
-          for (const field of ['url', 'title', 'screenshot']) {
-            if (typeof fields[field] === 'string') fields[field] = redact(fields[field]);
+          if (typeof fields.url === 'string') fields.url = redact(fields.url);
+          if (typeof fields.title === 'string') fields.title = redact(fields.title);
+          if (typeof fields.screenshot === 'string' && fields.screenshot.startsWith('data:')) {
+            const comma = fields.screenshot.indexOf(',');
+            if (comma === -1) fields.screenshot = redact(fields.screenshot);
+            else fields.screenshot = redact(fields.screenshot.slice(0, comma)) + fields.screenshot.slice(comma);
           }
         }
         return Screenshot.fromApiJson(json);
