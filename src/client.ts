@@ -110,7 +110,7 @@ export class AgiClient {
         return body.map((s: unknown, i) => {
           if (typeof s !== 'object' || s === null) throw new InvalidResponseError(`${label} answered an array whose item ${i} is not an object.`);
           const { session_id, agent_name, status, created_at } = s as Record<string, unknown>;
-          return { sessionId: String(session_id), agentName: String(agent_name), status: String(status), createdAt: String(created_at) };
+          return { sessionId: textOf(session_id), agentName: textOf(agent_name), status: textOf(status), createdAt: textOf(created_at) };
         });
       },
     });
@@ -226,6 +226,12 @@ function checkHeaderSafe(apiKey: string): void {
   throw new ConfigError(
     `The API key has ${what} at position ${position + 1}, which an HTTP header cannot carry. Check AGI_API_KEY for a stray newline, space or quote.`,
   );
+}
+
+/** A field of a listed session as text: a missing one is '', and an object cannot throw from its own toString. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : (JSON.stringify(value) ?? '');
 }
 
 function headerOf(value: string | string[] | undefined): string | undefined {

@@ -78,10 +78,10 @@ export class Session {
   async status(): Promise<ExecutionStatus> {
     return this.#client.request('GET', this.#path('/status'), {
       sessionId: this.id,
-      parse: (body, { label }) => {
+      parse: (body, { label, redact }) => {
         const status = (body as { status?: unknown } | null)?.status;
         if (typeof status !== 'string') throw new InvalidResponseError(`${label} answered without a "status" string.`);
-        return status;
+        return redact(status); // quoted by waitUntilFinished's TimeoutError
       },
     });
   }
@@ -114,7 +114,7 @@ export class Session {
       if (TERMINAL.has(status)) break;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new TimeoutError(`Session ${this.id} (last status "${status}")`, timeout, 'waitUntilFinished timeout');
+        throw new TimeoutError(`Session ${this.id} (last status ${JSON.stringify(status.slice(0, 40))})`, timeout, 'waitUntilFinished timeout');
       }
       await sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, POLL_MAX_MS);

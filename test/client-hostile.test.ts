@@ -78,6 +78,13 @@ describe('AgiClient never shows the key a server echoes', () => {
     expect(everyTextOf(error)).not.toContain(KEY.slice(0, 12)); // no prefix of it either
   });
 
+  test('a status that echoes the key, with control characters, is quoted escaped and redacted when waiting times out', async () => {
+    server.script(json(200, { status: `\u001b[2J${KEY}` }));
+    const error = await failure(agi.session('s').waitUntilFinished({ timeout: 300 }));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toBe('Session s (last status "\\u001b[2J[redacted]") did not answer within 300 ms (waitUntilFinished timeout).');
+  });
+
   test('a URL or title that echoes the key is redacted in the screenshot', async () => {
     server.script(screenshot(shot('docs.jpg'), { url: `http://shop.test/?k=${KEY}`, title: `${KEY}` }));
     const captured = await agi.session('s').screenshot();

@@ -74,12 +74,18 @@ describe('polling matchers and transient capture failures', () => {
     expect(server.requests.length).toBeGreaterThan(2);
   });
 
-  test('a failure after some failed captures says how many failed and shows them in the trajectory', async () => {
+  test('a failure after some failed captures says how many failed and shows them in the trajectory', async ({ task }) => {
     server.script(error500, error500, screenshot(shot('form.jpg'), other));
     const message = await failureOf(expect(agi.session('s')).toHaveURL(docs.url, { timeout: 600, interval: 50 }));
     const captures = Number(/Captured (\d+) times/.exec(message)?.[1]);
     expect(captures).toBeGreaterThan(3);
     expect(message).toContain(`2 of ${captures} captures failed; the last: GET /v1/sessions/s/screenshot failed with status 500: Internal server error.\n`);
+    const recorded = (task.meta as { vitestAgi?: { assertions: Array<{ trajectory?: unknown[] }> } }).vitestAgi?.assertions[0];
+    expect(recorded?.trajectory?.slice(0, 3)).toEqual([
+      { atMs: expect.any(Number), error: 'GET /v1/sessions/s/screenshot failed with status 500: Internal server error.' },
+      { atMs: expect.any(Number), error: 'GET /v1/sessions/s/screenshot failed with status 500: Internal server error.' },
+      { atMs: expect.any(Number), url: other.url, title: other.title },
+    ]);
     expect(message).toMatch(/\n {4}\+0\.0–0\.\d s {2}failed: GET \/v1\/sessions\/s\/screenshot failed with status 500: Internal server error\. {2}\(2 captures\)\n {4}\+0\.\d–0\.\d s {2}http:\/\/shop\.test\/loading {2}"Loading…" {2}\(\d+ captures\)$/);
   });
 
