@@ -104,7 +104,8 @@ export const reset: Step = (_req, res) => {
   res.socket?.resetAndDestroy();
 };
 
-function drainedOrClosed(res: ServerResponse): Promise<void> {
+/** Resolves once the response can take more data, or is closed (a client that hung up). */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done).off('close', done);
