@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import {
   AgiError,
@@ -11,7 +12,6 @@ import {
 } from './errors.js';
 import { describeErrorBody, describeNotJson, excerpt, isHtml, isRedactedEverywhere, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
 import { Session } from './session.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface AgiClientOptions {
   /** API key. @default process.env.AGI_API_KEY */
