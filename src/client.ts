@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import {
   AgiError,
@@ -9,6 +10,7 @@ import {
   NotFoundError,
   TimeoutError,
 } from './errors.js';
+import { describeErrorBody, describeNotJson, excerpt, isHtml, isRedactedEverywhere, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
 import { Session } from './session.js';
 
 export interface AgiClientOptions {
@@ -22,17 +24,27 @@ export interface AgiClientOptions {
   retries?: number;
 }
 
-export interface RequestOptions {
+export interface RequestOptions<T = unknown> {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   /** Session id the path is about, named in a 404. */
   sessionId?: string;
+  /** Per-attempt limit in ms. @default the client's `timeout` */
   timeout?: number;
+  /**
+   * Limit in ms for the whole call, retries and backoff included (a polling matcher passes what is left of its own
+   * `timeout`). Each attempt gets the smaller of this and `timeout`.
+   */
+  timeLimit?: number;
+  /**
+   * Turns the parsed JSON into the result. It runs inside the client's safety net: whatever it throws reaches the
+   * caller as an AgiError with the key redacted. `redact` removes the key from text it keeps.
+   */
+  parse?: (json: unknown, context: { label: string; redact: (text: string) => string }) => T;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.agi.tech/v1';
-/** Bodies beyond this are refused: a 1080p JPEG data URL is ~0.3 MB, so 50 MB is only reached by a broken server. */
-export const MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
+export { MAX_RESPONSE_BYTES };
 const RETRY_BASE_MS = 250; // first backoff; doubles per attempt, with full jitter
 const RETRY_MAX_MS = 4_000; // backoff cap
 const RETRY_AFTER_MAX_MS = 10_000; // a server's Retry-After is honoured up to this
@@ -53,9 +65,12 @@ export class AgiClient {
   readonly retries: number;
   // A private field: never enumerated, never serialised, never printed by a test reporter.
   readonly #apiKey: string | undefined;
+  /** How the user set the base URL, for a hint that names it: `baseUrl`, AGI_BASE_URL, or the default. */
+  readonly #baseUrlSource: string | undefined;
 
   constructor(options: AgiClientOptions = {}) {
     this.#apiKey = options.apiKey ?? process.env.AGI_API_KEY;
+    this.#baseUrlSource = options.baseUrl !== undefined ? '`baseUrl`' : process.env.AGI_BASE_URL !== undefined ? 'AGI_BASE_URL' : undefined;
     this.baseUrl = (options.baseUrl ?? process.env.AGI_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     if (!/^https?:\/\//.test(this.baseUrl)) {
       throw new ConfigError(`\`baseUrl\` must be an http(s) URL such as ${DEFAULT_BASE_URL}, but is "${this.baseUrl}".`);
@@ -76,42 +91,72 @@ export class AgiClient {
 
   /** POST /sessions: starts a new agent session. */
   async createSession(options: { agentName?: string } = {}): Promise<Session> {
-    const body = await this.request<{ session_id?: unknown }>('POST', '/sessions', {
+    const id = await this.request('POST', '/sessions', {
       body: options.agentName === undefined ? {} : { agent_name: options.agentName },
+      parse: (body, { label }) => {
+        const sessionId = (body as { session_id?: unknown } | null)?.session_id;
+        if (typeof sessionId !== 'string') throw new InvalidResponseError(`${label} answered without a "session_id" string.`);
+        return sessionId;
+      },
     });
-    if (typeof body?.session_id !== 'string') {
-      throw new InvalidResponseError('POST /sessions answered without a "session_id" string.');
-    }
-    return new Session(this, body.session_id);
+    return new Session(this, id);
   }
 
   /** GET /sessions: every session of this key. */
   async listSessions(): Promise<Array<{ sessionId: string; agentName: string; status: string; createdAt: string }>> {
-    const body = await this.request<unknown>('GET', '/sessions');
-    if (!Array.isArray(body)) throw new InvalidResponseError('GET /sessions did not answer a JSON array.');
-    return body.map((s) => ({ sessionId: s.session_id, agentName: s.agent_name, status: s.status, createdAt: s.created_at }));
+    return this.request('GET', '/sessions', {
+      parse: (body, { label }) => {
+        if (!Array.isArray(body)) throw new InvalidResponseError(`${label} did not answer a JSON array.`);
+        return body.map((s: unknown, i) => {
+          if (typeof s !== 'object' || s === null) throw new InvalidResponseError(`${label} answered an array whose item ${i} is not an object.`);
+          const { session_id, agent_name, status, created_at } = s as Record<string, unknown>;
+          return { sessionId: textOf(session_id), agentName: textOf(agent_name), status: textOf(status), createdAt: textOf(created_at) };
+        });
+      },
+    });
   }
 
-  /** Sends one API request and parses its JSON answer, retrying idempotent requests on transient failures. */
-  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+  /**
+   * Sends one API request and parses its JSON answer, retrying idempotent requests on transient failures.
+   * Every failure is an AgiError, and none shows the API key, whatever the server sent.
+   */
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: RequestOptions<T> = {}): Promise<T> {
     const apiKey = this.#apiKey;
     if (!apiKey) {
       throw new ConfigError('No API key: set the AGI_API_KEY environment variable, or pass `apiKey` to new AgiClient().');
     }
+    checkHeaderSafe(apiKey);
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const label = `${method} ${url.pathname}`;
-    const idempotent = method !== 'POST';
-    const timeout = options.timeout ?? this.timeout;
+    try {
+      const json = await this.#send(method, url, label, apiKey, options);
+      return options.parse ? options.parse(json, { label, redact: (text) => (isRedactedEverywhere(apiKey) ? redact(text, apiKey) : text) }) : (json as T);
+    } catch (error) {
+      const failure =
+        error instanceof AgiError
+          ? error
+          : new InvalidResponseError(`${label} answered a body the client could not use (${(error as Error)?.name ?? 'error'}: ${excerpt(String((error as Error)?.message ?? ''), apiKey, 200)}).`, { cause: error });
+      throw redactError(failure, apiKey);
+    }
+  }
 
+  async #send(method: string, url: URL, label: string, apiKey: string, options: RequestOptions<unknown>): Promise<unknown> {
+    const idempotent = method !== 'POST';
+    const perAttempt = options.timeout ?? this.timeout;
+    const deadline = options.timeLimit === undefined ? Infinity : Date.now() + options.timeLimit;
     for (let attempt = 0; ; attempt++) {
-      const mayRetry = idempotent && attempt < this.retries;
+      const left = deadline - Date.now();
+      const timeout = Math.max(1, Math.round(Math.min(perAttempt, left)));
+      const timeoutHint = timeout < perAttempt ? "what was left of the caller's `timeout`" : 'timeout option';
+      // A retry starts only if its backoff ends before the deadline.
+      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && Date.now() + waitMs < deadline;
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, {
-          method,
+          method: method as Dispatcher.HttpMethod,
           dispatcher: dispatcher(),
           headers: {
             authorization: `Bearer ${apiKey}`,
@@ -122,101 +167,98 @@ export class AgiClient {
           signal: AbortSignal.timeout(timeout),
         });
       } catch (error) {
-        const failure = toTransportError(error, label, timeout, apiKey, url.origin);
-        if (mayRetry && RETRYABLE_CODES.has((error as { code?: string }).code ?? '')) {
-          await sleep(backoff(attempt));
+        const failure = toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
+        const wait = backoff(attempt);
+        if (RETRYABLE_CODES.has((error as { code?: string }).code ?? '') && mayRetry(wait)) {
+          await sleep(wait);
           continue;
         }
         throw failure;
       }
 
+      const contentType = headerOf(response.headers['content-type']);
       if (response.statusCode >= 200 && response.statusCode < 300) {
-        const text = await readBody(response, label, timeout, apiKey, url.origin);
+        let body: BodyText;
         try {
-          return JSON.parse(text) as T;
+          body = await readCapped(response.body, response.headers['content-length'], MAX_RESPONSE_BYTES, () => tooLarge(label));
         } catch (error) {
-          throw new InvalidResponseError(`${label} answered ${response.statusCode} but the body is not JSON (starts with ${JSON.stringify(text.slice(0, 40))}).`, { cause: error });
+          throw toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
+        }
+        try {
+          return JSON.parse(body.text);
+        } catch (error) {
+          const hint = isHtml(body.text, contentType) ? this.#baseUrlHint() : undefined;
+          throw new InvalidResponseError(
+            `${label} answered ${response.statusCode} ${describeNotJson(body, contentType, apiKey)}.${hint ? ` ${hint}` : ''}`,
+            { cause: error },
+          );
         }
       }
 
-      const detail = await readErrorDetail(response, apiKey);
-      if (mayRetry && RETRYABLE_STATUS.has(response.statusCode)) {
-        await sleep(retryAfterMs(response.headers['retry-after']) ?? backoff(attempt));
+      // Only the start of an error body: it may never end. A failure to read it leaves the status to speak.
+      const body = await readCapped(response.body, response.headers['content-length'], MAX_ERROR_BODY_BYTES, 'cut').catch(() => undefined);
+      const wait = retryAfterMs(response.headers['retry-after']) ?? backoff(attempt);
+      if (RETRYABLE_STATUS.has(response.statusCode) && mayRetry(wait)) {
+        await sleep(wait);
         continue;
       }
-      throw toStatusError(method, url.pathname, response.statusCode, detail, options.sessionId);
+      const detail = body && describeErrorBody(body, contentType, apiKey);
+      const hint = response.statusCode === 404 || (body && isHtml(body.text, contentType)) ? this.#baseUrlHint() : undefined;
+      throw toStatusError(method, url.pathname, response.statusCode, detail, options.sessionId, hint);
     }
+  }
+
+  /** "AGI_BASE_URL is https://host — did you mean https://host/v1?", when the base URL has no version segment. */
+  #baseUrlHint(): string | undefined {
+    if (this.#baseUrlSource === undefined || /\/v\d+(\/|$)/.test(new URL(this.baseUrl).pathname)) return undefined;
+    return `${this.#baseUrlSource} is ${this.baseUrl} — did you mean ${this.baseUrl}/v1?`;
   }
 }
 
-function toStatusError(method: string, path: string, status: number, detail: string | undefined, sessionId?: string): AgiError {
-  const label = `${method} ${path}`;
-  if (status === 401 || status === 403) return new AuthError(label, status, detail);
-  if (status === 404) return new NotFoundError(label, sessionId);
-  return new HttpStatusError(method, path, status, detail);
+/** A key with a line break, space or non-ASCII character cannot go into an Authorization header (undici refuses it). */
+function checkHeaderSafe(apiKey: string): void {
+  const position = apiKey.search(/[^\x21-\x7e]/);
+  if (position === -1) return;
+  const code = apiKey.codePointAt(position)!;
+  const names: Record<number, string> = { 0x0a: 'a line feed', 0x0d: 'a carriage return', 0x09: 'a tab', 0x20: 'a space', 0x00: 'a NUL' };
+  const hex = code.toString(16).toUpperCase().padStart(4, '0');
+  const what = names[code] ? `${names[code]} (U+${hex})` : `a character U+${hex}`;
+  throw new ConfigError(
+    `The API key has ${what} at position ${position + 1}, which an HTTP header cannot carry. Check AGI_API_KEY for a stray newline, space or quote.`,
+  );
 }
 
-function toTransportError(error: unknown, label: string, timeoutMs: number, apiKey: string, origin: string): AgiError {
+/** A field of a listed session as text: a missing one is '', and an object cannot throw from its own toString. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : (JSON.stringify(value) ?? '');
+}
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function toStatusError(method: string, path: string, status: number, detail: string | undefined, sessionId: string | undefined, hint: string | undefined): AgiError {
+  const label = `${method} ${path}`;
+  if (status === 401 || status === 403) return new AuthError(label, status, detail);
+  if (status === 404) return new NotFoundError(label, sessionId, hint);
+  return new HttpStatusError(method, path, status, detail, hint);
+}
+
+function toTransportError(error: unknown, label: string, timeoutMs: number, hint: string, apiKey: string, origin: string): AgiError {
   if (error instanceof AgiError) return error;
   const err = error as { name?: string; code?: string; message?: string };
   if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new TimeoutError(label, timeoutMs, 'timeout option', { cause: error });
+    // The abort reason is a DOMException: as a cause, reporters print its stack and all 25 of its code constants.
+    const cause = new Error(`the request was aborted after ${timeoutMs} ms (${err.name ?? 'timeout'}: ${err.message ?? ''})`);
+    cause.stack = `Error: ${cause.message}`;
+    return new TimeoutError(label, timeoutMs, hint, { cause });
   }
-  return new ConnectionError(label, origin, redact(err.code ?? err.message ?? String(error), apiKey), { cause: error });
+  return new ConnectionError(label, origin, excerpt(String(err.code ?? err.message ?? error), apiKey, 200), { cause: error });
 }
 
-/** Reads a body up to MAX_RESPONSE_BYTES, refusing (and dropping the connection) beyond that. */
-async function readBody(response: Dispatcher.ResponseData, label: string, timeoutMs: number, apiKey: string, origin: string): Promise<string> {
-  const declared = Number(response.headers['content-length']);
-  if (declared > MAX_RESPONSE_BYTES) {
-    response.body.destroy();
-    throw tooLarge(label, `${(declared / 1024 / 1024).toFixed(0)} MB`);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of response.body) {
-      total += chunk.length;
-      if (total > MAX_RESPONSE_BYTES) {
-        response.body.destroy();
-        throw tooLarge(label, 'more than that');
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    throw toTransportError(error, label, timeoutMs, apiKey, origin);
-  }
-  return Buffer.concat(chunks, total).toString('utf8');
-}
-
-function tooLarge(label: string, size: string): InvalidResponseError {
-  return new InvalidResponseError(`${label} answered a body of ${size}, over the ${MAX_RESPONSE_BYTES / 1024 / 1024} MB limit; refused.`);
-}
-
-/** The error text the API put in its body (FastAPI `detail`, or `message`, or `error`), short and key-free. */
-async function readErrorDetail(response: Dispatcher.ResponseData, apiKey: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await response.body.text();
-  } catch {
-    return undefined;
-  }
-  let detail: unknown = text;
-  try {
-    const json = JSON.parse(text) as Record<string, unknown>;
-    detail = json.detail ?? json.message ?? json.error ?? text;
-    if (Array.isArray(detail)) detail = detail.map((d) => (d as { msg?: string }).msg ?? JSON.stringify(d)).join('; ');
-    if (typeof detail === 'object' && detail !== null) detail = (detail as { message?: string }).message ?? JSON.stringify(detail);
-  } catch {
-    // not JSON: keep the text
-  }
-  const short = String(detail).trim().slice(0, 200);
-  return short ? redact(short, apiKey) : undefined;
-}
-
-/** A server may echo the key back; it never reaches a message. */
-export function redact(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join('[redacted]') : text;
+function tooLarge(label: string): InvalidResponseError {
+  return new InvalidResponseError(`${label} answered a body of more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; refused.`);
 }
 
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
@@ -229,8 +271,4 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
 
 function backoff(attempt: number): number {
   return Math.random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -29,9 +29,10 @@ export class AuthError extends AgiError {
 /** 404: the session does not exist (or belongs to another key). */
 export class NotFoundError extends AgiError {
   readonly sessionId: string | undefined;
-  constructor(request: string, sessionId: string | undefined) {
+  /** `hint`: a sentence to add, e.g. about a base URL without /v1. */
+  constructor(request: string, sessionId: string | undefined, hint?: string) {
     super(
-      `${request} failed with 404 Not Found: ${sessionId === undefined ? 'no such resource' : `no session "${sessionId}" (deleted, expired, or created with another API key)`}.`,
+      `${request} failed with 404 Not Found: ${sessionId === undefined ? 'no such resource' : `no session "${sessionId}" (deleted, expired, or created with another API key)`}.${hint ? ` ${hint}` : ''}`,
       'AGI_NOT_FOUND',
     );
     this.sessionId = sessionId;
@@ -43,8 +44,8 @@ export class HttpStatusError extends AgiError {
   readonly status: number;
   readonly method: string;
   readonly path: string;
-  constructor(method: string, path: string, status: number, detail?: string) {
-    super(`${method} ${path} failed with status ${status}${detail ? `: ${detail}` : ''}.`, 'AGI_HTTP_STATUS');
+  constructor(method: string, path: string, status: number, detail?: string, hint?: string) {
+    super(`${method} ${path} failed with status ${status}${detail ? `: ${detail}` : ''}.${hint ? ` ${hint}` : ''}`, 'AGI_HTTP_STATUS');
     this.status = status;
     this.method = method;
     this.path = path;

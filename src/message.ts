@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CaptureRecord } from './poll.js';
+import { describeCaptureFailures, type CaptureRecord } from './poll.js';
 
 /** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
 export interface MatcherUtils {
@@ -49,7 +49,7 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
   const runs: Array<{ first: CaptureRecord; lastAtMs: number; count: number }> = [];
   for (const capture of captures) {
     const run = runs.at(-1);
-    if (run && run.first.url === capture.url && run.first.title === capture.title && run.first.diffPixels === capture.diffPixels) {
+    if (run && run.first.url === capture.url && run.first.title === capture.title && run.first.diffPixels === capture.diffPixels && run.first.error === capture.error) {
       run.lastAtMs = capture.atMs;
       run.count++;
     } else {
@@ -58,22 +58,26 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
   }
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   // Columns (time, URL, title, pixels, count), padded to line up, so a long stay on one page stands out.
-  const rows = runs.slice(-shown).map(({ first, lastAtMs, count }) => [
+  // A failed capture's row is its time and its error, which sets no column's width.
+  const shownRuns = runs.slice(-shown);
+  const rows = shownRuns.map(({ first, lastAtMs, count }) => [
     count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`,
-    first.url,
-    JSON.stringify(first.title),
+    first.error === undefined ? first.url ?? '' : `failed: ${first.error}${count === 1 ? '' : `  (${count} captures)`}`,
+    first.error === undefined ? JSON.stringify(first.title) : '',
     first.diffPixels === undefined ? '' : `${formatCount(first.diffPixels)} px differ`,
-    count === 1 ? '' : `(${count} captures)`,
+    count === 1 || first.error !== undefined ? '' : `(${count} captures)`,
   ]);
+  const paced = rows.filter((_, i) => shownRuns[i]!.first.error === undefined);
   const columns = rows[0]!.map((_, column) => column).filter((column) => rows.some((row) => row[column] !== ''));
-  const widths = columns.map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const widths = columns.map((column) => Math.max(...(column === 0 ? rows : paced).map((row) => row[column]!.length), 0));
   const lines = rows.map((row) => {
     const cells = columns.map((column) => row[column]!);
     const last = cells.findLastIndex((cell) => cell !== '');
     return `    ${cells.slice(0, last + 1).map((cell, i) => (i === last ? cell : cell.padEnd(widths[i]!))).join('  ')}`;
   });
   const omitted = runs.length > shown ? ` (last ${shown} states shown)` : '';
-  return `Captured ${captures.length} times over ${seconds(elapsedMs)} s${omitted}:\n${lines.join('\n')}`;
+  const failures = describeCaptureFailures(captures);
+  return `${failures ? `${failures}\n` : ''}Captured ${captures.length} times over ${seconds(elapsedMs)} s${omitted}:\n${lines.join('\n')}`;
 }
 
 /** hint line → blank → reason → blank → labelled block → blank → one hint (STYLE B4). */

@@ -1,37 +1,109 @@
-import { sleep } from './client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, TimeoutError } from './errors.js';
 import type { Screenshot } from './screenshot.js';
 
-/** One capture made by a matcher, for the failure message's trajectory. */
+/** One capture made by a matcher, for the failure message's trajectory. A failed capture has `error` instead of a page. */
 export interface CaptureRecord {
   /** ms since the first capture began. */
   atMs: number;
-  url: string;
-  title: string;
+  url?: string;
+  title?: string;
   /** Differing pixels against the baseline, for screenshot matchers that compared. */
   diffPixels?: number;
+  /** Why this capture failed (a transient failure the matcher polled past). */
+  error?: string;
 }
+
+/** Asks for one screenshot; `timeLimit` (ms), when given, bounds the whole call, retries included. */
+export type Capture = (timeLimit?: number) => Promise<Screenshot>;
+
+/**
+ * The least time a capture is given: the last capture of a nearly spent `timeout` still gets a chance to answer
+ * (a screenshot takes ~0.1–2 s), so a matcher may overrun its timeout by up to this.
+ */
+const MIN_CAPTURE_MS = 1_000;
+const ERROR_TEXT_CHARS = 300; // what a trajectory keeps of a failed capture's message
 
 /**
  * Captures, evaluates, and — while `timeout` allows — captures again until `isDone` says the assertion holds.
- * With timeout 0 it captures exactly once (screenshots are costly for the API).
+ * With timeout 0 it captures exactly once (screenshots are costly for the API), and a failure is thrown as is.
+ * With a timeout, a transient capture failure (5xx, 429, timeout, reset, a garbled body) is "not yet": polling goes on,
+ * and each capture is given only what is left of the timeout. Other failures (auth, 404, bad options) throw at once.
+ * If no capture succeeded, the last failure is thrown.
  */
 export async function pollCaptures<T>(
-  capture: () => Promise<Screenshot>,
+  capture: Capture,
   evaluate: (shot: Screenshot) => Promise<T> | T,
   isDone: (result: T) => boolean,
   options: { timeout: number; interval: number; diffPixelsOf?: (result: T) => number | undefined },
 ): Promise<{ result: T; shot: Screenshot; captures: CaptureRecord[]; elapsedMs: number }> {
   const start = Date.now();
   const captures: CaptureRecord[] = [];
+  let last: { result: T; shot: Screenshot } | undefined;
+  let lastError: unknown;
   for (;;) {
     const atMs = Date.now() - start;
-    const shot = await capture();
-    const result = await evaluate(shot);
-    captures.push({ atMs, url: shot.url, title: shot.title, diffPixels: options.diffPixelsOf?.(result) });
+    const shot = options.timeout > 0 ? await captureWithin(capture, Math.max(options.timeout - atMs, MIN_CAPTURE_MS)).catch(passTransient) : await capture();
+    if (shot instanceof CaptureFailure) {
+      lastError = shot.error;
+      captures.push({ atMs, error: describeFailure(shot.error) });
+    } else {
+      const result = await evaluate(shot);
+      last = { result, shot };
+      captures.push({ atMs, url: shot.url, title: shot.title, diffPixels: options.diffPixelsOf?.(result) });
+      if (isDone(result)) return { ...last, captures, elapsedMs: Date.now() - start };
+    }
     const elapsedMs = Date.now() - start;
-    if (isDone(result) || elapsedMs + options.interval > options.timeout) {
-      return { result, shot, captures, elapsedMs };
+    if (elapsedMs + options.interval > options.timeout) {
+      if (!last) throw lastError;
+      return { ...last, captures, elapsedMs };
     }
     await sleep(options.interval);
   }
+}
+
+/** "2 of 9 captures failed; the last: GET … failed with status 500: …", or undefined if none failed. */
+export function describeCaptureFailures(captures: CaptureRecord[]): string | undefined {
+  const failed = captures.filter((capture) => capture.error !== undefined);
+  if (failed.length === 0) return undefined;
+  return `${failed.length} of ${captures.length} captures failed; the last: ${failed.at(-1)!.error}`;
+}
+
+/** A failure worth polling past: the agent's browser may be between pages, the API briefly overloaded. */
+export function isTransientCaptureFailure(error: unknown): boolean {
+  if (error instanceof TimeoutError || error instanceof ConnectionError || error instanceof InvalidResponseError) return true;
+  return error instanceof HttpStatusError && (error.status >= 500 || error.status === 429);
+}
+
+class CaptureFailure {
+  constructor(readonly error: AgiError) {}
+}
+
+function passTransient(error: unknown): CaptureFailure {
+  if (isTransientCaptureFailure(error)) return new CaptureFailure(error as AgiError);
+  throw error;
+}
+
+/**
+ * A Session aborts its own request at `timeLimit`; a subject of the user's own may ignore it, so it is also raced
+ * against a timer (a little later, so a Session's own, more precise TimeoutError wins).
+ */
+async function captureWithin(capture: Capture, timeLimit: number): Promise<Screenshot> {
+  const pending = capture(timeLimit);
+  const abandon = new AbortController();
+  const timer = sleep(timeLimit + 250, undefined, { signal: abandon.signal }).then(() => {
+    pending.catch(() => {}); // abandoned: a late rejection must not become an unhandled one
+    throw new TimeoutError('screenshot()', timeLimit, "the matcher's `timeout`");
+  });
+  try {
+    return await Promise.race([pending, timer]);
+  } finally {
+    abandon.abort();
+    timer.catch(() => {}); // the aborted timer rejects with an AbortError nobody needs
+  }
+}
+
+function describeFailure(error: AgiError): string {
+  const text = error.message.replace(/\s+/g, ' ');
+  return text.length > ERROR_TEXT_CHARS ? `${text.slice(0, ERROR_TEXT_CHARS - 1)}…` : text;
 }

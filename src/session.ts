@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgiClient } from './client.js';
-import { sleep } from './client.js';
 import { InvalidResponseError, NotFoundError, TimeoutError } from './errors.js';
 import { Screenshot } from './screenshot.js';
 
@@ -40,10 +40,30 @@ export class Session {
     return `/sessions/${encodeURIComponent(this.id)}${suffix}`;
   }
 
-  /** GET …/screenshot: what the agent's browser shows now. */
-  async screenshot(): Promise<Screenshot> {
-    const json = await this.#client.request<unknown>('GET', this.#path('/screenshot'), { sessionId: this.id });
-    return Screenshot.fromApiJson(json);
+  /**
+   * GET …/screenshot: what the agent's browser shows now.
+   * `timeout` (ms) bounds the whole call, retries included; without it, each attempt has the client's `timeout`.
+   */
+  async screenshot(options: { timeout?: number } = {}): Promise<Screenshot> {
+    return this.#client.request('GET', this.#path('/screenshot'), {
+      sessionId: this.id,
+      timeLimit: options.timeout,
+      parse: (json, { redact }) => {
+        // A server that echoes the key must not get it into a message: not through the page fields, and not through
+        // the data URL's header, which an InvalidScreenshotError quotes cut short (cut, the key could not be found).
+        if (typeof json === 'object' && json !== null) {
+          const fields = json as Record<string, unknown>;
+          if (typeof fields.url === 'string') fields.url = redact(fields.url);
+          if (typeof fields.title === 'string') fields.title = redact(fields.title);
+          if (typeof fields.screenshot === 'string' && fields.screenshot.startsWith('data:')) {
+            const comma = fields.screenshot.indexOf(',');
+            if (comma === -1) fields.screenshot = redact(fields.screenshot);
+            else fields.screenshot = redact(fields.screenshot.slice(0, comma)) + fields.screenshot.slice(comma);
+          }
+        }
+        return Screenshot.fromApiJson(json);
+      },
+    });
   }
 
   /** POST …/message: starts a task, answers a QUESTION, or adds information. */
@@ -56,19 +76,28 @@ export class Session {
 
   /** GET …/status: the task's execution status. */
   async status(): Promise<ExecutionStatus> {
-    const body = await this.#client.request<{ status?: unknown }>('GET', this.#path('/status'), { sessionId: this.id });
-    if (typeof body?.status !== 'string') throw new InvalidResponseError(`GET ${this.#path('/status')} answered without a "status" string.`);
-    return body.status;
+    return this.#client.request('GET', this.#path('/status'), {
+      sessionId: this.id,
+      parse: (body, { label, redact }) => {
+        const status = (body as { status?: unknown } | null)?.status;
+        if (typeof status !== 'string') throw new InvalidResponseError(`${label} answered without a "status" string.`);
+        return redact(status); // quoted by waitUntilFinished's TimeoutError
+      },
+    });
   }
 
   /** GET …/messages: messages with an id above `afterId`. */
   async messages(options: { afterId?: number } = {}): Promise<{ messages: AgentMessage[]; status: ExecutionStatus; hasAgent: boolean }> {
-    const body = await this.#client.request<{ messages?: unknown; status?: unknown; has_agent?: unknown }>('GET', this.#path('/messages'), {
+    return this.#client.request('GET', this.#path('/messages'), {
       sessionId: this.id,
       query: { after_id: options.afterId ?? 0, sanitize: true },
+      parse: (json, { label }) => {
+        const body = json as { messages?: unknown; status?: unknown; has_agent?: unknown } | null;
+        if (!Array.isArray(body?.messages)) throw new InvalidResponseError(`${label} answered without a "messages" array.`);
+        if (body.status !== undefined && typeof body.status !== 'string') throw new InvalidResponseError(`${label} answered a "status" that is not a string.`);
+        return { messages: body.messages as AgentMessage[], status: body.status ?? 'unknown', hasAgent: body.has_agent === true };
+      },
     });
-    if (!Array.isArray(body?.messages)) throw new InvalidResponseError(`GET ${this.#path('/messages')} answered without a "messages" array.`);
-    return { messages: body.messages as AgentMessage[], status: String(body.status), hasAgent: body.has_agent === true };
   }
 
   /**
@@ -85,7 +114,7 @@ export class Session {
       if (TERMINAL.has(status)) break;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new TimeoutError(`Session ${this.id} (last status "${status}")`, timeout, 'waitUntilFinished timeout');
+        throw new TimeoutError(`Session ${this.id} (last status ${JSON.stringify(status.slice(0, 40))})`, timeout, 'waitUntilFinished timeout');
       }
       await sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, POLL_MAX_MS);
@@ -98,8 +127,15 @@ export class Session {
 
   /** POST …/navigate: loads a URL in the session's browser; resolves to the URL reached. */
   async navigate(url: string): Promise<string> {
-    const body = await this.#client.request<{ current_url?: string }>('POST', this.#path('/navigate'), { sessionId: this.id, body: { url } });
-    return String(body?.current_url ?? url);
+    return this.#client.request('POST', this.#path('/navigate'), {
+      sessionId: this.id,
+      body: { url },
+      parse: (json, { label }) => {
+        const reached = (json as { current_url?: unknown } | null)?.current_url ?? url;
+        if (typeof reached !== 'string') throw new InvalidResponseError(`${label} answered a "current_url" that is not a string.`);
+        return reached;
+      },
+    });
   }
 
   async pause(): Promise<void> {

@@ -1,5 +1,7 @@
 import { describeValue } from './options.js';
+import type { Capture } from './poll.js';
 import { Screenshot } from './screenshot.js';
+import { Session } from './session.js';
 
 /** What `expect(x)` accepts: something that can produce a Screenshot. */
 export type ScreenshotSubject =
@@ -31,13 +33,15 @@ export interface SdkScreenshot {
  * Turns the subject of `expect(subject)` into a capture function. A fixed Screenshot (or raw JSON) always
  * yields itself; a session-like object is asked again on every call, which is what polling needs.
  */
-export function toCapture(subject: unknown, matcher: string): { capture: () => Promise<Screenshot>; label: string } {
+export function toCapture(subject: unknown, matcher: string): { capture: Capture; label: string } {
   // A fixed capture (checked before `screenshot()`: the SDK's Screenshot class has `data`, not that method).
   const fixed = toScreenshotIfCapture(subject, matcher, 'expect() received');
   if (fixed !== undefined) return { capture: async () => fixed, label: 'screenshot' };
   if (typeof subject === 'object' && subject !== null && typeof (subject as { screenshot?: unknown }).screenshot === 'function') {
     const source = subject as { screenshot(): Promise<unknown> };
-    return { capture: async () => toScreenshot(await source.screenshot(), matcher), label: 'session' };
+    // Only our Session takes a time limit: another object's screenshot() may read an argument differently.
+    const take = source instanceof Session ? (timeLimit?: number) => source.screenshot({ timeout: timeLimit }) : () => source.screenshot();
+    return { capture: async (timeLimit?: number) => toScreenshot(await take(timeLimit), matcher), label: 'session' };
   }
   throw new TypeError(
     `${matcher}: expect() needs a Session, a Screenshot, or an object with a screenshot() method, but received ${describeValue(subject)}.`,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { bombJpeg } from './fixtures.js';
+import { drainedOrClosed } from './hostile-server.js';
 
 /** One screenshot answer. Defaults: a blank 1280×720 JPEG, `about:blank`, title `""` (a fresh session, §4.14). */
 export interface Frame {
@@ -219,16 +220,6 @@ async function streamOversized(res: ServerResponse): Promise<void> {
     if (!res.write(chunk)) await drainedOrClosed(res);
   }
   if (!res.destroyed) res.end('","url":"about:blank","title":""}');
-}
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done).off('close', done);
-      resolve();
-    };
-    res.on('drain', done).on('close', done);
-  });
 }
 
 /** The request body as JSON, or undefined if empty or not JSON. */
