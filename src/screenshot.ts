@@ -21,8 +21,8 @@ export class Screenshot {
     if (init.mimeType && init.mimeType !== sniffed) {
       throw new InvalidScreenshotError(`screenshot is labelled ${init.mimeType} but its bytes are ${sniffed}.`);
     }
-    const { width, height } = readImageSize(init.bytes, sniffed);
     checkImageComplete(init.bytes, sniffed);
+    const { width, height } = readImageSize(init.bytes, sniffed);
     this.bytes = init.bytes;
     this.mimeType = sniffed;
     this.width = width;
