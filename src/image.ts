@@ -88,6 +88,7 @@ interface JpegFrame {
   width: number;
   height: number;
   progressive: boolean;
+  componentIds: number[];
   /** 8×8 blocks the decoder sets up for the whole frame. */
   blocks: number;
 }
@@ -102,6 +103,7 @@ function readJpegSize(bytes: Uint8Array): { width: number; height: number } {
   let frame: JpegFrame | undefined;
   let scans = 0;
   let scanBytes = 0;
+  const coded = new Set<number>();
   let offset = 2;
   for (;;) {
     if (offset + 2 > bytes.length) {
@@ -143,6 +145,7 @@ function readJpegSize(bytes: Uint8Array): { width: number; height: number } {
       if (++scans > MAX_JPEG_SCANS) {
         throw new InvalidScreenshotError(`screenshot is a corrupt JPEG: it holds more than ${MAX_JPEG_SCANS} scans (SOS); a screenshot has 1 to about 10.`);
       }
+      if (!frame.progressive) checkSequentialScan(bytes, offset, frame, coded);
       const dataEnd = findJpegScanEnd(bytes, end);
       scanBytes += dataEnd - end;
       offset = dataEnd;
@@ -188,7 +191,26 @@ function readJpegFrame(bytes: Uint8Array, offset: number, marker: number, length
   const maxV = Math.max(...sampling.map((c) => c.v));
   const mcus = Math.ceil(size.width / 8 / maxH) * Math.ceil(size.height / 8 / maxV);
   const blocks = mcus * sampling.reduce((sum, c) => sum + c.h * c.v, 0);
-  return { offset, marker, ...size, progressive: marker === 0xc2, blocks };
+  const componentIds = Array.from({ length: components }, (_, i) => at(10 + 3 * i));
+  return { offset, marker, ...size, progressive: marker === 0xc2, componentIds, blocks };
+}
+
+/**
+ * A baseline (sequential) JPEG codes each component in exactly one scan; jpeg-js decodes every scan it is given,
+ * so a repeated one would cost a whole decode again.
+ */
+function checkSequentialScan(bytes: Uint8Array, offset: number, frame: JpegFrame, coded: Set<number>): void {
+  const count = bytes[offset + 4] ?? 0;
+  for (let i = 0; i < count; i++) {
+    const id = bytes[offset + 5 + 2 * i] ?? 0;
+    if (!frame.componentIds.includes(id)) {
+      throw new InvalidScreenshotError(`screenshot is a corrupt JPEG: its scan (SOS) at byte ${offset} codes component ${id}, which the frame header does not have.`);
+    }
+    if (coded.has(id)) {
+      throw new InvalidScreenshotError(`screenshot is a corrupt JPEG: its scan (SOS) at byte ${offset} codes component ${id} again; a baseline JPEG codes each component once.`);
+    }
+    coded.add(id);
+  }
 }
 
 /** Where a scan's entropy-coded data ends: the first marker that is not a stuffed 0xFF00, a fill byte or a restart. */

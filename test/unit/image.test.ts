@@ -53,6 +53,15 @@ describe('readImageSize', () => {
     expect(() => readImageSize(bytes, 'image/jpeg')).toThrowError(/a second frame header \(SOF0\) at byte 111632, after the one at byte 632/);
   });
 
+  test('refuses a baseline JPEG whose image data codes a component twice', () => {
+    const docs = shot('docs-640x360.jpg');
+    const sos = docs.indexOf(Buffer.from([0xff, 0xda]));
+    const bytes = Buffer.concat([docs.subarray(0, -2), docs.subarray(sos, -2), docs.subarray(-2)]);
+    expect(() => readImageSize(bytes, 'image/jpeg')).toThrowError(
+      `screenshot is a corrupt JPEG: its scan (SOS) at byte ${docs.length - 2} codes component 1 again; a baseline JPEG codes each component once.`,
+    );
+  });
+
   test('refuses a frame header claiming more pixels than its image data can hold', () => {
     const bytes = withFrameHeader(shot('docs-640x360.jpg'), (sof) => {
       sof.writeUInt16BE(3000, 5);
