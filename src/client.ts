@@ -9,6 +9,7 @@ import {
   NotFoundError,
   TimeoutError,
 } from './errors.js';
+import { escapeNetworkText } from './network-text.js';
 import { Session } from './session.js';
 
 export interface AgiClientOptions {
@@ -211,7 +212,7 @@ async function readErrorDetail(response: Dispatcher.ResponseData, apiKey: string
     // not JSON: keep the text
   }
   const short = String(detail).trim().slice(0, 200);
-  return short ? redact(short, apiKey) : undefined;
+  return short ? escapeNetworkText(redact(short, apiKey)) : undefined;
 }
 
 /** A server may echo the key back; it never reaches a message. */

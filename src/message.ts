@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { escapeNetworkText, quoteNetworkText } from './network-text.js';
 import type { CaptureRecord } from './poll.js';
 
 /** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
@@ -36,8 +37,9 @@ export function plural(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The page a capture showed, as the API named it: escaped and capped, since both come from the network. */
 export function describePage(url: string, title: string): string {
-  return `${url}  ${JSON.stringify(title)}`;
+  return `${escapeNetworkText(url)}  ${quoteNetworkText(title)}`;
 }
 
 /**
@@ -60,8 +62,8 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
   // Columns (time, URL, title, pixels, count), padded to line up, so a long stay on one page stands out.
   const rows = runs.slice(-shown).map(({ first, lastAtMs, count }) => [
     count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`,
-    first.url,
-    JSON.stringify(first.title),
+    escapeNetworkText(first.url),
+    quoteNetworkText(first.title),
     first.diffPixels === undefined ? '' : `${formatCount(first.diffPixels)} px differ`,
     count === 1 ? '' : `(${count} captures)`,
   ]);
