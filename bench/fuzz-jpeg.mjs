@@ -1,4 +1,4 @@
-// node bench/fuzz-jpeg.mjs [--cases 3000] [--seed 10]   (after `npm run build`)
+// node bench/fuzz-jpeg.mjs [--cases 3000] [--seed 10] [--dist DIR]   (after `npm run build`; --dist: another build, to compare)
 // The JPEG fuzz test's cases (bench/jpeg-fuzz.mjs) at a larger count, through dist/: for each case the wall time and
 // the peak RSS above the resting RSS (Linux VmHWM, reset before each case), and any outcome other than "decoded to
 // its header's size" or "refused with InvalidScreenshotError". Prints the worst cases.
@@ -10,9 +10,10 @@ import { mutateJpegs } from './jpeg-fuzz.mjs';
 import { mb } from './measure.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const { Screenshot } = await import(path.join(repo, 'dist/screenshot.js'));
-const { InvalidScreenshotError } = await import(path.join(repo, 'dist/errors.js'));
-const { values: args } = parseArgs({ options: { cases: { type: 'string', default: '3000' }, seed: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({ options: { cases: { type: 'string', default: '3000' }, seed: { type: 'string', default: '10' }, dist: { type: 'string' } } });
+const dist = path.resolve(args.dist ?? path.join(repo, 'dist'));
+const { Screenshot } = await import(path.join(dist, 'screenshot.js'));
+const { InvalidScreenshotError } = await import(path.join(dist, 'errors.js'));
 const fixtures = Object.fromEntries(
   ['docs.jpg', 'docs-640x360.jpg', 'form.jpg', 'thanks.jpg'].map((name) => [name, readFileSync(path.join(repo, 'test/fixtures/shots', name))]),
 );

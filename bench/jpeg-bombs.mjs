@@ -56,3 +56,23 @@ function segment(marker, body) {
   const length = body.length + 2;
   return Buffer.from([0xff, marker, length >> 8, length & 0xff, ...body]);
 }
+
+/**
+ * What the bench decodes in a fresh process each (peak RSS, time, verdict), from a real Chromium JPEG of the repo's
+ * fixtures: the bombs fuzzing found must be refused at a few MB; the largest images we allow show what a decode
+ * really costs at the cap (16 MP, `MAX_PIXELS`).
+ */
+export const JPEG_CASES = [
+  {
+    name: 'several frame headers (1×1, then 3 × 4000×4000)',
+    expect: 'refused',
+    make: (chromium) => withExtraFrameHeaders(chromium, { width: 1, height: 1 }, [1, 2, 3].map(() => ({ width: 4000, height: 4000 }))),
+  },
+  {
+    name: 'header claims 4000×4000 over 1280×720 data',
+    expect: 'refused',
+    make: (chromium) => withExtraFrameHeaders(chromium, { width: 4000, height: 4000 }, []),
+  },
+  { name: 'largest allowed, 4000×4000 4:2:0 (as Chromium)', expect: 'decoded', make: () => flatJpeg(4000, 4000) },
+  { name: 'largest allowed, 4000×4000 4:4:4', expect: 'decoded', make: () => flatJpeg(4000, 4000, { sampling: '4:4:4' }) },
+];
