@@ -9,7 +9,7 @@ import {
   NotFoundError,
   TimeoutError,
 } from './errors.js';
-import { escapeNetworkText } from './network-text.js';
+import { escapeNetworkText, quoteNetworkText } from './network-text.js';
 import { Session } from './session.js';
 
 export interface AgiClientOptions {
@@ -136,7 +136,7 @@ export class AgiClient {
         try {
           return JSON.parse(text) as T;
         } catch (error) {
-          throw new InvalidResponseError(`${label} answered ${response.statusCode} but the body is not JSON (starts with ${JSON.stringify(text.slice(0, 40))}).`, { cause: error });
+          throw new InvalidResponseError(`${label} answered ${response.statusCode} but the body is not JSON (starts with ${quoteNetworkText(text.slice(0, 40))}).`, { cause: error });
         }
       }
 

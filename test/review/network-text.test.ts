@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { AgiClient } from '../../src/client.js';
 import { startApiServer, type ApiServer } from '../helpers/api-server.js';
 import { shot } from '../helpers/fixtures.js';
 import { createProject, toolchain, type Project, type RunResult } from '../helpers/vitest-project.js';
@@ -100,4 +103,24 @@ test('vitest-agi report prints the same text escaped and small', async () => {
   expect(output).toContain('on https://shop.example/\\u001b[2J\\u001b[Hcheckout\\rhttps://bank.example/ "Checkout\\u001b[31m');
   expect(output).not.toMatch(RAW_CONTROL);
   expect(output.length).toBeLessThan(50_000);
+});
+
+test('an API error\'s text and a body that is not JSON reach the error message escaped', async () => {
+  const hostileText = 'busy\x9b\x1b[2J\rOK \x1b]8;;https://evil.example/\x07link\x1b]8;;\x07';
+  const api = createServer((req, res) => {
+    if (req.url!.includes('/s500/')) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: hostileText }));
+    else res.writeHead(200, { 'content-type': 'text/html' }).end(hostileText);
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  try {
+    const agi = new AgiClient({ apiKey: 'test-key', baseUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`, retries: 0 });
+    const messages = await Promise.all(['s500', 'html'].map((id) => agi.session(id).screenshot().then(() => 'resolved', (error: Error) => error.message)));
+    expect(messages).toEqual([
+      'GET /v1/sessions/s500/screenshot failed with status 500: busy\\u009b\\u001b[2J\\rOK \\u001b]8;;https://evil.example/\\u0007link\\u001b]8;;\\u0007.',
+      'GET /v1/sessions/html/screenshot answered 200 but the body is not JSON (starts with "busy\\u009b\\u001b[2J\\rOK \\u001b]8;;https://evil.example/\\u0007").',
+    ]);
+    expect(messages.filter((message) => RAW_CONTROL.test(message))).toEqual([]);
+  } finally {
+    await new Promise((resolve) => api.close(resolve));
+  }
 });
