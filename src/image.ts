@@ -88,9 +88,8 @@ interface JpegFrame {
   width: number;
   height: number;
   progressive: boolean;
-  componentIds: number[];
-  /** 8×8 blocks the decoder sets up for the whole frame. */
-  blocks: number;
+  /** Each component's id and its 8×8 blocks, as jpeg-js counts them for a scan of that component alone. */
+  components: Array<{ id: number; blocks: number }>;
 }
 
 /**
@@ -102,8 +101,9 @@ interface JpegFrame {
 function readJpegSize(bytes: Uint8Array): { width: number; height: number } {
   let frame: JpegFrame | undefined;
   let scans = 0;
-  let scanBytes = 0;
   const coded = new Set<number>();
+  // Shortest code of each Huffman table defined so far, by class (0 DC, 1 AC) and id: what a block costs at least.
+  const shortestCodes = new Map<number, number>();
   let offset = 2;
   for (;;) {
     if (offset + 2 > bytes.length) {
@@ -147,22 +147,61 @@ function readJpegSize(bytes: Uint8Array): { width: number; height: number } {
       }
       if (!frame.progressive) checkSequentialScan(bytes, offset, frame, coded);
       const dataEnd = findJpegScanEnd(bytes, end);
-      scanBytes += dataEnd - end;
+      const needed = Math.ceil(countScanBits(bytes, offset, frame, shortestCodes) / 8);
+      if (dataEnd - end < needed) {
+        throw new InvalidScreenshotError(
+          `screenshot is a corrupt JPEG: its header says ${frame.width}×${frame.height}, so its scan (SOS) at byte ${offset} needs at least ${needed} bytes of image data, but holds ${dataEnd - end}.`,
+        );
+      }
       offset = dataEnd;
       continue;
     }
+    if (marker === 0xc4) readShortestCodes(bytes, offset + 4, end, shortestCodes);
     offset = end;
   }
   if (!frame) throw new InvalidScreenshotError('screenshot is a truncated or corrupt JPEG: no frame header (SOF) found.');
-  // Every block is coded at least once with at least one bit for its DC value, plus one for its end in a baseline
-  // scan (a Huffman code is 1–16 bits long): less data than that cannot be the image the header claims.
-  const needed = Math.ceil((frame.blocks * (frame.progressive ? 1 : 2)) / 8);
-  if (scanBytes < needed) {
-    throw new InvalidScreenshotError(
-      `screenshot is a corrupt JPEG: its header says ${frame.width}×${frame.height}, which needs at least ${needed} bytes of image data, but it holds ${scanBytes}.`,
-    );
+  if (!frame.progressive && coded.size < frame.components.length) {
+    throw new InvalidScreenshotError(`screenshot is a corrupt JPEG: its image data codes ${coded.size} of its ${frame.components.length} colour components.`);
   }
   return { width: frame.width, height: frame.height };
+}
+
+/**
+ * The fewest bits a scan's data can take: a baseline scan codes every block of its components with a DC code and at
+ * least one AC code (its end of block), a progressive DC scan one DC code per block (or one raw bit when it refines),
+ * each at least as long as the shortest code of its table. jpeg-js sets up the whole claimed frame and reads zeros
+ * past short data, so a header claiming more pixels than the data holds would otherwise cost a decode of that size.
+ */
+function countScanBits(bytes: Uint8Array, offset: number, frame: JpegFrame, shortestCodes: Map<number, number>): number {
+  const count = bytes[offset + 4] ?? 0;
+  const spectralStart = bytes[offset + 5 + 2 * count] ?? 0;
+  const refines = (bytes[offset + 7 + 2 * count] ?? 0) >> 4 !== 0;
+  let bits = 0;
+  for (let i = 0; i < count; i++) {
+    const component = frame.components.find((c) => c.id === bytes[offset + 5 + 2 * i]);
+    const tables = bytes[offset + 6 + 2 * i] ?? 0;
+    const dc = shortestCodes.get(tables >> 4) ?? 1;
+    const ac = shortestCodes.get(0x10 | (tables & 15)) ?? 1;
+    const perBlock = !frame.progressive ? dc + ac : spectralStart !== 0 ? 0 : refines ? 1 : dc;
+    bits += (component?.blocks ?? 0) * perBlock;
+  }
+  return bits;
+}
+
+/** Records the shortest code length of each table in a DHT segment (class and id → bits). */
+function readShortestCodes(bytes: Uint8Array, start: number, end: number, shortestCodes: Map<number, number>): void {
+  for (let at = start; at + 17 <= end; ) {
+    const key = bytes[at]! & 0x1f; // class in bit 4, id in bits 0–3
+    let symbols = 0;
+    let shortest = 0;
+    for (let length = 1; length <= 16; length++) {
+      const n = bytes[at + length]!;
+      if (n > 0 && shortest === 0) shortest = length;
+      symbols += n;
+    }
+    shortestCodes.set(key, Math.max(shortest, 1));
+    at += 17 + symbols;
+  }
 }
 
 /** Reads and checks a frame header (SOFn): a kind jpeg-js decodes, 8-bit samples, 1 or 3 components, a size we allow. */
@@ -186,13 +225,13 @@ function readJpegFrame(bytes: Uint8Array, offset: number, marker: number, length
   const sampling = Array.from({ length: components }, (_, i) => ({ h: at(11 + 3 * i) >> 4, v: at(11 + 3 * i) & 15 }));
   const bad = sampling.find(({ h, v }) => h < 1 || h > 4 || v < 1 || v > 4);
   if (bad) throw new InvalidScreenshotError(`screenshot is a corrupt JPEG: a component is sampled ${bad.h}×${bad.v}, where the format allows 1 to 4 each way.`);
-  // As jpeg-js counts them: each component gets h×v blocks per MCU, the MCU grid covering the frame.
   const maxH = Math.max(...sampling.map((c) => c.h));
   const maxV = Math.max(...sampling.map((c) => c.v));
-  const mcus = Math.ceil(size.width / 8 / maxH) * Math.ceil(size.height / 8 / maxV);
-  const blocks = mcus * sampling.reduce((sum, c) => sum + c.h * c.v, 0);
-  const componentIds = Array.from({ length: components }, (_, i) => at(10 + 3 * i));
-  return { offset, marker, ...size, progressive: marker === 0xc2, componentIds, blocks };
+  const list = sampling.map(({ h, v }, i) => ({
+    id: at(10 + 3 * i),
+    blocks: Math.ceil((Math.ceil(size.width / 8) * h) / maxH) * Math.ceil((Math.ceil(size.height / 8) * v) / maxV),
+  }));
+  return { offset, marker, ...size, progressive: marker === 0xc2, components: list };
 }
 
 /**
@@ -203,7 +242,7 @@ function checkSequentialScan(bytes: Uint8Array, offset: number, frame: JpegFrame
   const count = bytes[offset + 4] ?? 0;
   for (let i = 0; i < count; i++) {
     const id = bytes[offset + 5 + 2 * i] ?? 0;
-    if (!frame.componentIds.includes(id)) {
+    if (!frame.components.some((c) => c.id === id)) {
       throw new InvalidScreenshotError(`screenshot is a corrupt JPEG: its scan (SOS) at byte ${offset} codes component ${id}, which the frame header does not have.`);
     }
     if (coded.has(id)) {

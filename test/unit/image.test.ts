@@ -68,7 +68,18 @@ describe('readImageSize', () => {
       sof.writeUInt16BE(4000, 7);
     });
     expect(() => readImageSize(bytes, 'image/jpeg')).toThrowError(
-      'screenshot is a corrupt JPEG: its header says 4000×3000, which needs at least 70500 bytes of image data, but it holds 41921.',
+      'screenshot is a corrupt JPEG: its header says 4000×3000, so its scan (SOS) at byte 838 needs at least 93813 bytes of image data, but holds 41921.',
+    );
+  });
+
+  test('counts the shortest codes of the JPEG\'s own Huffman tables, so data for 1280×720 cannot pass for 4000×4000', () => {
+    // 2 bits a block would allow 93,750 bytes; this encoder's shortest codes make every block cost more.
+    const bytes = withFrameHeader(shot('docs.jpg'), (sof) => {
+      sof.writeUInt16BE(4000, 5);
+      sof.writeUInt16BE(4000, 7);
+    });
+    expect(() => readImageSize(bytes, 'image/jpeg')).toThrowError(
+      'screenshot is a corrupt JPEG: its header says 4000×4000, so its scan (SOS) at byte 851 needs at least 125000 bytes of image data, but holds 110767.',
     );
   });
 
