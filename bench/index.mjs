@@ -37,6 +37,7 @@ const { configureProject, recordBaseline, runOurCase, createSteps, timeOurSteps 
 const { createReference } = await import('./reference.mjs');
 const { median, timeOnce, floorSample, shuffle, mb } = await import('./measure.mjs');
 const { startDecodeWorker, alternativeCase } = await import('./alternative.mjs');
+const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
 const report = await import('./report.mjs');
 
 const started = performance.now();
@@ -146,10 +147,12 @@ try {
     // The library's own share: one jpeg-js decode of the capture, nothing else.
     ...runs.filter((r) => r.c.name === 'pass-noise').map((run) => ({ id: `decode/${run.key}`, input: { kind: 'decode', case: run.c.name, size: run.size, page: run.page } })),
   ];
+  // JPEG bombs and the largest images allowed, each decoded alone in a fresh process.
+  rssJobs.push(...JPEG_CASES.map((j) => ({ id: `jpeg/${j.name}`, input: { kind: 'jpeg', jpegCase: j.name } })));
   const rss = new Map();
   await runPool(rssJobs, RSS_PARALLEL, async (job) => rss.set(job.id, await measureRss({ ...job.input, root, baseUrl: server.baseUrl })));
   log(`bench: ${rssJobs.length} RSS processes took ${seconds(rssStart)} s`);
-  const wrongInChildren = rssJobs.filter((job) => job.input.kind !== 'decode' && [rss.get(job.id).result].flat().some((v) => v !== CASES.find((c) => c.name === job.input.case).expect));
+  const wrongInChildren = rssJobs.filter((job) => !['decode', 'jpeg'].includes(job.input.kind) && [rss.get(job.id).result].flat().some((v) => v !== CASES.find((c) => c.name === job.input.case).expect));
   if (wrongInChildren.length) throw new Error(`bench: wrong verdicts in the RSS processes: ${wrongInChildren.map((job) => `${job.id} ${rss.get(job.id).result}`).join(', ')}`);
 
   await Promise.all([steps.close(), reference.close()]);
@@ -226,6 +229,10 @@ try {
       verdicts: m.result,
     };
   });
+  const jpegCases = JPEG_CASES.map((j) => {
+    const m = rss.get(`jpeg/${j.name}`);
+    return { name: j.name, expect: j.expect, result: m.result, ms: m.ms, jpegBytes: m.jpegBytes, peakRssMb: mb(m.peakRss), extraRssMb: mb(m.peakRss - m.restingRss) };
+  });
   const machine = {
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
@@ -236,7 +243,7 @@ try {
     chromium,
     libraries: Object.fromEntries(await Promise.all(['jpeg-js', 'pngjs', 'pixelmatch', 'undici', 'playwright-core'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
   };
-  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent };
+  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases };
   result.targets = report.evaluateTargets(result, big);
   process.stdout.write(report.formatReport(result));
   if (args.json) {

@@ -44,16 +44,21 @@ export function floorSample(a, b, calls = 15) {
   return { ms: median(times), cpuMs: median(cpuTimes) };
 }
 
-/** Fisher–Yates with a small seeded generator (mulberry32), so a run's order can be repeated. */
-export function shuffle(items, seed) {
+/** A small seeded generator (mulberry32): numbers in [0, 1), the same sequence for the same seed. */
+export function seededRandom(seed) {
   let state = seed >>> 0;
-  const random = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Fisher–Yates with a seeded generator, so a run's order can be repeated. */
+export function shuffle(items, seed) {
+  const random = seededRandom(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

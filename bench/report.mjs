@@ -25,6 +25,13 @@ export function evaluateTargets(result, size) {
     return out;
   };
   const names = [...new Set(result.cases.map((c) => c.name))];
+  const bombs = (result.jpegCases ?? []).filter((j) => j.expect === 'refused');
+  const worstBomb = bombs.reduce((w, j) => (w === undefined || j.extraRssMb > w.extraRssMb ? j : w), undefined);
+  const bombTarget = worstBomb && {
+    id: 'jpeg-bomb-rss', target: 'JPEG bombs (several frame headers, more pixels than data) refused with < 50 MB extra RSS', limit: 50,
+    wall: { value: worstBomb.extraRssMb, page: worstBomb.name, met: bombs.every((j) => j.result === 'refused') && worstBomb.extraRssMb < 50 },
+    met: bombs.every((j) => j.result === 'refused') && worstBomb.extraRssMb < 50,
+  };
   return [
     target('unchanged-floor', 'pass unchanged ≤ 10× F', 'pass-unchanged', 10, { wall: (c) => c.ratioToFloor, cpu: (c) => c.cpuRatioToFloor }),
     target('noise-floor', 'pass with noise ≤ 1000× F', 'pass-noise', 1000, { wall: (c) => c.ratioToFloor, cpu: (c) => c.cpuRatioToFloor, alternative: (c) => c.alternativeRatioToFloor }),
@@ -40,6 +47,7 @@ export function evaluateTargets(result, size) {
         oneDecode: (c) => c.oneDecodeExtraRssFrames,
       }),
     ),
+    ...(bombTarget ? [bombTarget] : []),
   ];
 }
 
@@ -78,6 +86,11 @@ export function formatReport(result) {
   lines.push(`${conc[0]?.assertions ?? 8} concurrent assertions in one process (${conc[0]?.size}, the three pages in turn):`);
   lines.push(...table(['case', 'wall ms', 'per assertion', 'one after another', '×', '+RSS MB', 'frames', 'verdicts'], conc.map((c) => [c.name, fmt(c.wallMs), fmt(c.perAssertionMs), fmt(c.sequentialMs), fmt(c.ratioToSequential), c.extraRssMb.toFixed(1), c.extraRssFrames.toFixed(2), summariseVerdicts(c.verdicts)])));
   lines.push('');
+  if (result.jpegCases) {
+    lines.push('JPEGs decoded alone in a fresh process (a real Chromium JPEG with its headers edited, and the largest images allowed):');
+    lines.push(...table(['case', 'bytes', 'ms', 'peak MB', '+MB', 'verdict'], result.jpegCases.map((j) => [j.name, j.jpegBytes, fmt(j.ms), j.peakRssMb.toFixed(0), j.extraRssMb.toFixed(1), j.result.startsWith(j.expect) ? j.result : `${j.result}≠${j.expect}!`])));
+    lines.push('');
+  }
   lines.push(`Targets (${conc[0]?.size ?? ''}, worst page; MET/MISSED on the wall clock, then CPU time and the alternative where measured):`);
   for (const t of result.targets) {
     const more = [

@@ -2,6 +2,7 @@
 // report the peak. Spawned by index.mjs with cwd = the bench's project root; prints one JSON line.
 //   node --expose-gc bench/rss-child.mjs '{"kind":…,"case":…,"size":…,"page":…,"root":…,"baseUrl":…}'
 // kind: ours | reference | concurrent (8 of ours at once) | alternative (alternative.mjs) | decode (one jpeg-js decode alone)
+//       | jpeg (one of jpeg-bombs.mjs JPEG_CASES, read and decoded as a Screenshot; no server or baseline needed)
 //
 // The peak is Linux's VmHWM, reset to the resting RSS just before the path runs (/proc/self/clear_refs, "5").
 // process.resourceUsage().maxRSS cannot be used for a child: Linux carries the parent's peak across fork+exec
@@ -14,6 +15,7 @@ import { createReference } from './reference.mjs';
 import { startDecodeWorker, alternativeCase } from './alternative.mjs';
 
 const input = JSON.parse(process.argv[2]);
+if (input.kind === 'jpeg') await measureJpegCase(input.jpegCase);
 const c = CASES.find((x) => x.name === input.case);
 const files = runFiles(input.root, { c, size: input.size, page: input.page });
 configureProject(input.root);
@@ -61,6 +63,29 @@ const summarise = (r) => (r.threw ? 'threw' : r.failed ? 'fail' : 'pass');
 process.stdout.write(`${JSON.stringify({ restingRss, peakRss, peakSource: resetPeak ? 'VmHWM' : 'maxRSS', result: Array.isArray(result) ? result.map(summarise) : summarise(result) })}\n`);
 // Our client's keep-alive pool is process-wide and not closable from outside: end here rather than wait it out.
 process.exit(0);
+
+/** A JPEG_CASES entry: made before the peak is reset, then read and decoded as a capture would be. Exits. */
+async function measureJpegCase(name) {
+  const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
+  const { Screenshot } = await import('../dist/screenshot.js');
+  const { InvalidScreenshotError } = await import('../dist/errors.js');
+  const bytes = JPEG_CASES.find((c) => c.name === name).make(readFileSync(new URL('../test/fixtures/shots/docs.jpg', import.meta.url)));
+  globalThis.gc?.();
+  const resetPeak = tryResetPeak();
+  const restingRss = process.memoryUsage().rss;
+  const started = performance.now();
+  let result;
+  try {
+    const { width, height } = new Screenshot({ bytes, url: 'about:blank', title: '' }).pixels;
+    result = `decoded ${width}×${height}`;
+  } catch (error) {
+    result = error instanceof InvalidScreenshotError ? 'refused' : `${error.name}: ${error.message}`;
+  }
+  const ms = performance.now() - started;
+  const peakRss = resetPeak ? readStatusKb('VmHWM') * 1024 : process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`${JSON.stringify({ restingRss, peakRss, ms, result, jpegBytes: bytes.length })}\n`);
+  process.exit(0);
+}
 
 function tryResetPeak() {
   try {

@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { withoutUndefined } from './options.js';
 import type { CaptureRecord } from './poll.js';
-import type { AssertionResult, MatcherName } from './results.js';
+import { escapeNetworkFields, type AssertionResult, type MatcherName } from './results.js';
 
 /**
  * What a matcher knows about one assertion. `file` and `test` are added by the reporter, which also turns the
@@ -37,7 +37,7 @@ export function recordAssertion(testTask: object | undefined, record: AssertionR
     recorded = { attempt, assertions: [] };
     task.meta[META_KEY] = recorded;
   }
-  recorded.assertions.push(record);
+  recorded.assertions.push(escapeNetworkFields(record));
 }
 
 /** The polling fields every record has. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { escapeNetworkText, quoteNetworkText } from './network-text.js';
 import { describeCaptureFailures, type CaptureRecord } from './poll.js';
 
 /** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
@@ -36,8 +37,9 @@ export function plural(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The page a capture showed, as the API named it: escaped and capped, since both come from the network. */
 export function describePage(url: string, title: string): string {
-  return `${url}  ${JSON.stringify(title)}`;
+  return `${escapeNetworkText(url)}  ${quoteNetworkText(title)}`;
 }
 
 /**
@@ -62,8 +64,8 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
   const shownRuns = runs.slice(-shown);
   const rows = shownRuns.map(({ first, lastAtMs, count }) => [
     count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`,
-    first.error === undefined ? first.url ?? '' : `failed: ${first.error}${count === 1 ? '' : `  (${count} captures)`}`,
-    first.error === undefined ? JSON.stringify(first.title) : '',
+    first.error === undefined ? escapeNetworkText(first.url ?? '') : `failed: ${escapeNetworkText(first.error)}${count === 1 ? '' : `  (${count} captures)`}`,
+    first.error === undefined ? quoteNetworkText(first.title ?? '') : '',
     first.diffPixels === undefined ? '' : `${formatCount(first.diffPixels)} px differ`,
     count === 1 || first.error !== undefined ? '' : `(${count} captures)`,
   ]);

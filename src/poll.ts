@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, TimeoutError } from './errors.js';
+import { escapeNetworkText } from './network-text.js';
 import type { Screenshot } from './screenshot.js';
 
 /** One capture made by a matcher, for the failure message's trajectory. A failed capture has `error` instead of a page. */
@@ -104,6 +105,6 @@ async function captureWithin(capture: Capture, timeLimit: number): Promise<Scree
 }
 
 function describeFailure(error: AgiError): string {
-  const text = error.message.replace(/\s+/g, ' ');
-  return text.length > ERROR_TEXT_CHARS ? `${text.slice(0, ERROR_TEXT_CHARS - 1)}…` : text;
+  // Escaped here, once: the trajectory, the message and results.json all show this text.
+  return escapeNetworkText(error.message.replace(/\s+/g, ' '), ERROR_TEXT_CHARS);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from './baseline.js';
+import { escapeNetworkText } from './network-text.js';
 import type { MetaValue } from './options.js';
 
 /**
@@ -57,8 +58,8 @@ export async function writeProvenance(
   const sortedMeta = Object.fromEntries(Object.entries(meta).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   // Key order is fixed by this literal, so the file's text depends only on its values.
   const record: BaselineProvenance = {
-    url: capture.url,
-    title: capture.title,
+    url: escapeNetworkText(capture.url),
+    title: escapeNetworkText(capture.title),
     width: capture.width,
     height: capture.height,
     sha256,

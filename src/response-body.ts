@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { escapeNetworkText } from './network-text.js';
 
 // Reading a response body with a cap, and turning what a server said into text that is safe to print:
 // the key redacted, control characters escaped, and length-capped (in that order, so no cut leaves a piece of the key).
@@ -130,11 +131,12 @@ export function excerpt(text: string, apiKey: string | undefined, max: number, e
   const safe = redact(text, apiKey)
     .slice(0, max * 8) // only after redacting: a cut key would no longer match
     .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (safe.length <= max) return safe;
-  let cut = safe.slice(0, max - ellipsis.length);
+    .trim();
+  const escaped = escapeNetworkText(safe, Number.POSITIVE_INFINITY);
+  if (escaped.length <= max) return escaped;
+  let cut = escaped.slice(0, max - ellipsis.length);
   if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // never half a surrogate pair
+  cut = cut.replace(/\\(u[0-9a-f]{0,3})?$/, ''); // never half an escape
   return cut + ellipsis;
 }
 

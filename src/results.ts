@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeNetworkText } from './network-text.js';
 import type { MetaValue } from './options.js';
 import type { MatchOutcome } from './outcome.js';
 import type { CaptureRecord } from './poll.js';
@@ -21,6 +22,25 @@ export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | 'error';
 export const ASSERTION_OUTCOMES: readonly AssertionOutcome[] = [
   'matched', 'baseline-written', 'baseline-updated', 'baseline-missing', 'size-mismatch', 'pixels-differ', 'page-differs', 'error',
 ];
+
+/**
+ * A record with the text the API sent (URL, title, the trajectory's and the baseline provenance's) escaped and
+ * capped by `escapeNetworkText`, as results.json keeps it: a 20 MB title once made a 126 MB results.json.
+ */
+export function escapeNetworkFields<T extends Partial<Pick<AssertionResult, 'url' | 'title' | 'trajectory' | 'baselineSource'>>>(record: T): T {
+  const page = <P extends { url?: string; title?: string }>(p: P): P => ({
+    ...p,
+    ...(p.url === undefined ? {} : { url: escapeNetworkText(p.url) }),
+    ...(p.title === undefined ? {} : { title: escapeNetworkText(p.title) }),
+  });
+  return {
+    ...record,
+    ...(record.url === undefined ? {} : { url: escapeNetworkText(record.url) }),
+    ...(record.title === undefined ? {} : { title: escapeNetworkText(record.title) }),
+    ...(record.trajectory ? { trajectory: record.trajectory.map(page) } : {}),
+    ...(record.baselineSource ? { baselineSource: page(record.baselineSource) } : {}),
+  };
+}
 
 export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle';
 

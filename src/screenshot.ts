@@ -1,5 +1,6 @@
 /// <reference types="node" preserve="true" />
 import { InvalidScreenshotError } from './errors.js';
+import { quoteNetworkText } from './network-text.js';
 import { checkImageComplete, decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
 
 /** One capture of the agent's browser: the encoded image exactly as received, plus the page it shows. */
@@ -21,8 +22,8 @@ export class Screenshot {
     if (init.mimeType && init.mimeType !== sniffed) {
       throw new InvalidScreenshotError(`screenshot is labelled ${init.mimeType} but its bytes are ${sniffed}.`);
     }
-    const { width, height } = readImageSize(init.bytes, sniffed);
     checkImageComplete(init.bytes, sniffed);
+    const { width, height } = readImageSize(init.bytes, sniffed);
     this.bytes = init.bytes;
     this.mimeType = sniffed;
     this.width = width;
@@ -73,7 +74,7 @@ export function parseImageDataUrl(value: string): { bytes: Buffer; mimeType: Ima
     const header = comma === -1 ? value.slice(0, 40) : value.slice(0, comma);
     const match = /^data:(image\/(?:jpeg|jpg|png));base64$/i.exec(header);
     if (!match) {
-      throw new InvalidScreenshotError(`screenshot is not a JPEG or PNG base64 data URL (starts with "${value.slice(0, 30)}").`);
+      throw new InvalidScreenshotError(`screenshot is not a JPEG or PNG base64 data URL (starts with ${quoteNetworkText(value.slice(0, 30))}).`);
     }
     mimeType = match[1]!.toLowerCase() === 'image/png' ? 'image/png' : 'image/jpeg';
     payload = value.slice(comma + 1);

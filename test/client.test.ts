@@ -69,7 +69,7 @@ describe('AgiClient screenshots', () => {
     ['bad-base64', InvalidScreenshotError, 'screenshot is not valid base64 (character "@" at position 0).'],
     ['not-an-image', InvalidScreenshotError, 'screenshot bytes are not a JPEG or PNG (they start with "<!doctyp").'],
     ['truncated-jpeg', InvalidScreenshotError, 'screenshot is a truncated JPEG (no end-of-image marker): 44653 bytes arrived.'],
-    ['bomb', InvalidScreenshotError, 'screenshot header says 60000×60000, larger than the 40 MP (32767 px a side) that can be decoded safely.'],
+    ['bomb', InvalidScreenshotError, 'screenshot header says 60000×60000, larger than the 16 MP (32767 px a side) that can be decoded safely.'],
   ] as const)('%s → %s with a message that says what was wrong', async (fault, type, message) => {
     server.script('s', [fault]);
     const error = await failure(agi.session('s').screenshot());

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomically } from '../baseline.js';
 import { formatCount, formatPercent, plural, relativePath } from '../message.js';
+import { escapeNetworkText, quoteNetworkText } from '../network-text.js';
 import {
   incompleteReasons,
   mergeShards,
@@ -127,7 +128,7 @@ export function summarizeResults(results: RunResults, note?: string): string {
   const written = assertions.filter((a) => a.outcome === 'baseline-written' || a.outcome === 'baseline-updated');
   if (written.length > 0) {
     lines.push('### Baselines written or updated', '', 'Review them before committing:', '');
-    for (const a of written) lines.push(`- ${code(a.baseline ?? a.name ?? '')} (${a.outcome === 'baseline-written' ? 'new' : 'updated'}) from ${a.url ?? 'an unknown page'}`);
+    for (const a of written) lines.push(`- ${code(a.baseline ?? a.name ?? '')} (${a.outcome === 'baseline-written' ? 'new' : 'updated'}) from ${a.url === undefined ? 'an unknown page' : escapeNetworkText(a.url)}`);
     lines.push('');
   }
   const reasons = incompleteReasons(results);
@@ -142,7 +143,8 @@ function describeCall(a: AssertionResult): string {
 }
 
 function describeSeen(a: AssertionResult): string {
-  const page = a.url === undefined ? undefined : `${a.url} ${JSON.stringify(a.title ?? '')}`;
+  // results.json may come from anywhere (an older version, another machine): its network text is escaped again.
+  const page = a.url === undefined ? undefined : `${escapeNetworkText(a.url)} ${quoteNetworkText(a.title ?? '')}`;
   const polled = a.captures > 1 ? `${a.captures} captures over ${(a.durationMs / 1000).toFixed(1)} s` : undefined;
   let seen: string | undefined;
   switch (a.outcome) {
@@ -159,7 +161,7 @@ function describeSeen(a: AssertionResult): string {
       seen = a.matcher === 'toMatchScreenshot' ? 'matches the baseline' : 'the page matched';
       break;
     case 'error':
-      seen = a.error?.split('\n')[0];
+      seen = a.error === undefined ? undefined : escapeNetworkText(a.error.split('\n')[0]!);
       break;
     default:
       seen = undefined;

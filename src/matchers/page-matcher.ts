@@ -1,6 +1,7 @@
 import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
 import type { MatcherContext } from '../matcher-context.js';
 import { assembleMessage, describeCaptures, labelledLines } from '../message.js';
+import { escapeNetworkText, quoteNetworkText } from '../network-text.js';
 import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options.js';
 import { pollCaptures } from '../poll.js';
 import type { Screenshot } from '../screenshot.js';
@@ -48,8 +49,8 @@ export async function runPageMatcher(
         hint,
         labelledLines([
           ['Expected', result.expectation],
-          ['Received URL', context.utils.RECEIVED_COLOR(JSON.stringify(shot.url))],
-          ['Received title', context.utils.RECEIVED_COLOR(JSON.stringify(shot.title))],
+          ['Received URL', context.utils.RECEIVED_COLOR(quoteNetworkText(shot.url))],
+          ['Received title', context.utils.RECEIVED_COLOR(quoteNetworkText(shot.title))],
         ]),
         describeCaptures(polled.captures, polled.elapsedMs),
       ]);
@@ -101,7 +102,8 @@ export function createFieldMatcher(matcherName: MatcherName, field: 'URL' | 'tit
         check: (shot, isNot) => ({
           pass: matchesText(expected, pick(shot)),
           expectation: `${field} ${isNot ? 'not ' : ''}${typeof expected === 'string' ? 'to be' : 'to match'} ${printExpectation(expected)}`,
-          diff: typeof expected === 'string' ? { expected, actual: pick(shot) } : undefined,
+          // Vitest prints `actual` in its diff as it is: escaped and capped like every other received value.
+          diff: typeof expected === 'string' ? { expected, actual: escapeNetworkText(pick(shot)) } : undefined,
         }),
       };
     });

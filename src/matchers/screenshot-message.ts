@@ -1,4 +1,5 @@
 import { assembleMessage, describeCaptures, describePage, formatCount, formatPercent, labelledLines, relativePath } from '../message.js';
+import { escapeNetworkText } from '../network-text.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MatchOutcome } from '../outcome.js';
 import type { CaptureRecord } from '../poll.js';
@@ -46,7 +47,7 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
         reason,
         labelledLines([
           ['Baseline', rel(input.baselinePath)],
-          ['', input.source && describeProvenance(input.source)],
+          ['', input.source && escapeNetworkText(describeProvenance(input.source))],
           ['Actual', rel(paths.actual)],
           ['Diff', rel(paths.diff)],
           ['Page', page],
@@ -63,7 +64,7 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
       return assembleMessage([
         input.hint,
         `Expected the screenshot to differ from the baseline, but it matches: ${how}.`,
-        labelledLines([['Baseline', rel(input.baselinePath)], ['', input.source && describeProvenance(input.source)], ['Page', page]]),
+        labelledLines([['Baseline', rel(input.baselinePath)], ['', input.source && escapeNetworkText(describeProvenance(input.source))], ['Page', page]]),
         trajectory,
       ]);
     }

@@ -53,6 +53,8 @@ export interface RunResult {
   code: number | null;
   /** stdout and stderr together, without colours. */
   output: string;
+  /** From `Project.run`: stdout and stderr exactly as written (NO_COLOR is set, so an escape sequence in it is not Vitest's). */
+  raw?: string;
 }
 
 export interface Project {
@@ -106,6 +108,6 @@ function runVitest(tools: Toolchain, cwd: string, args: string[], extraEnv: Reco
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output: stripVTControlCharacters(output) }));
+    child.on('close', (code) => resolve({ code, output: stripVTControlCharacters(output), raw: output }));
   });
 }

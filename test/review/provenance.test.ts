@@ -29,6 +29,14 @@ describe('provenance sidecar', () => {
     expect(JSON.parse((await readFile(`${baseline}.json`)).toString())).toMatchObject({ capturedAt: '2026-11-21T09:30:00.000Z', meta: { prompt: 'v8' } });
   });
 
+  test('keeps the page URL and title escaped and capped, so a 20 MB title never lands in a committed file', async () => {
+    const baseline = path.join(dir, 'home.jpg');
+    await writeProvenance(baseline, { ...capture, url: 'https://shop.example/\x1b[2Jdocs', title: 't'.repeat(20 * 1024 * 1024) }, {});
+    const text = (await readFile(`${baseline}.json`)).toString();
+    expect(text.length).toBeLessThan(3000);
+    expect(JSON.parse(text)).toMatchObject({ url: 'https://shop.example/\\u001b[2Jdocs', title: `${'t'.repeat(2000)}… (20,969,520 more characters)` });
+  });
+
   test('is ignored when it describes other bytes than the baseline beside it', async () => {
     const baseline = path.join(dir, 'home.jpg');
     await writeProvenance(baseline, capture, {}, new Date('2026-11-20T09:30:00Z'));
