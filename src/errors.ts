@@ -98,3 +98,6 @@ export class FileSystemError extends AgiError {
     this.path = path;
   }
 }
+
+/** A stored baseline that is not a readable JPEG or PNG: `vitest -u` replaces it. */
+export class UnreadableBaselineError extends InvalidScreenshotError {}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { recordReviewImages } from '../artifacts.js';
 import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
 import { compareImages } from '../compare.js';
-import { InvalidScreenshotError } from '../errors.js';
+import { UnreadableBaselineError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
 import { nextDefaultName, testInfo, type MatcherContext } from '../matcher-context.js';
 import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options.js';
@@ -163,9 +163,6 @@ function showsSamePage(before: Screenshot, after: Screenshot, options: ResolvedO
   const result = compareImages(before.pixels, after.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
   return result.sameSize && result.diffPixels <= allowedDiffPixels(result.comparedPixels, options);
 }
-
-/** A stored baseline that is not a readable JPEG or PNG: `vitest -u` replaces it. */
-class UnreadableBaselineError extends InvalidScreenshotError {}
 
 function decodeBaseline(baseline: Baseline, rel: (file: string) => string): DecodedImage {
   const type = sniffImageType(baseline.bytes);
