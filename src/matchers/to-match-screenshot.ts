@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { recordReviewImages } from '../artifacts.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../assertion-record.js';
 import { compareImages } from '../compare.js';
 import { UnreadableBaselineError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
@@ -43,7 +43,7 @@ export async function toMatchScreenshot(
   nameOrOptions?: string | ScreenshotOptions,
   maybeOptions?: ScreenshotOptions,
 ) {
-  return recordingErrors(this.task, 'toMatchScreenshot', Boolean(this.isNot), () => matchScreenshot(this, subject, nameOrOptions, maybeOptions));
+  return recordingErrors(this.task, 'toMatchScreenshot', Boolean(this.isNot), (known) => matchScreenshot(this, subject, nameOrOptions, maybeOptions, known));
 }
 
 async function matchScreenshot(
@@ -51,16 +51,20 @@ async function matchScreenshot(
   subject: unknown,
   nameOrOptions: string | ScreenshotOptions | undefined,
   maybeOptions: ScreenshotOptions | undefined,
+  known: KnownSoFar,
 ) {
   const [givenName, callOptions] = typeof nameOrOptions === 'object' ? [undefined, nameOrOptions] : [nameOrOptions, maybeOptions];
   if (givenName !== undefined && typeof givenName !== 'string') {
     throw new TypeError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
+  known.name = givenName;
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
+  known.timeout = options.timeout;
   const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
   const { capture, label } = toCapture(subject, 'toMatchScreenshot');
   const info = testInfo(context);
   const name = givenName ?? nextDefaultName(context, info.testName);
+  known.name = name;
 
   const rel = (file: string) => relativePath(info.root, file);
   // Under -u a failing baseline is rewritten: polling then waits for the page to settle, not for the timeout to end.
