@@ -4,7 +4,7 @@ import { describePolling, plainMessage, recordAssertion, recordingErrors, type K
 import { compareImages } from '../compare.js';
 import { UnreadableBaselineError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
-import { nextDefaultName, testInfo, type MatcherContext } from '../matcher-context.js';
+import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../matcher-context.js';
 import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options.js';
 import {
   allowedDiffPixels,
@@ -103,7 +103,7 @@ async function matchScreenshot(
   // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
   // Read before the side effects: an update replaces the baseline and its sidecar.
   const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: info.updateMode === 'all', rel });
+  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: rewrites, rel });
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -132,7 +132,7 @@ async function matchScreenshot(
     url: polled.shot.url,
     title: polled.shot.title,
     ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
-    ...describeFiles(outcome, isNot, paths!, effects.migrated ? undefined : baseline, path.resolve(info.root, options.snapshotDir)),
+    ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
@@ -183,8 +183,8 @@ function decodeBaseline(baseline: Baseline, rel: (file: string) => string): Deco
 /** What the side effects produced that the report needs: the diff image drawn (a file, or only bytes after -u). */
 export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
-  /** Under -u, a matching 0.1-named baseline was copied to this name's file. */
-  migrated?: boolean;
+  /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
+  migratedTo?: string;
 }
 
 /**
@@ -200,7 +200,7 @@ async function performSideEffects(
   options: ResolvedOptions,
   how: { migrate: boolean; rel: (file: string) => string },
 ): Promise<SideEffects> {
-  const writeBaseline = (bytes: Uint8Array) => writeFileAtomically(paths.baseline, bytes, `the baseline ${how.rel(paths.baseline)}`);
+  const writeBaseline = (file: string, bytes: Uint8Array) => writeFileAtomically(file, bytes, `the baseline ${how.rel(file)}`);
   const drawDiff = () => {
     // The diff image is drawn only now, for the final capture: polling captures count pixels only.
     const diff = compareImages(baseline!.pixels!, shot.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: true }).diff!;
@@ -211,7 +211,7 @@ async function performSideEffects(
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
       const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
-      await writeBaseline(shot.bytes);
+      await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
@@ -222,10 +222,11 @@ async function performSideEffects(
     case 'matched':
       await removeFiles(paths.actual, paths.diff);
       if (baseline?.legacy && how.migrate) {
-        // -u copies a matching 0.1 baseline to this name's file, bytes and sidecar unchanged (no churn in git).
-        await writeBaseline(baseline.bytes);
-        await copyProvenance(baseline, paths.baseline, shot, options);
-        return { migrated: true };
+        // -u copies a matching 0.1 baseline to this name's file, bytes, format and sidecar unchanged (no churn in git).
+        const target = path.extname(baseline.path) === path.extname(paths.baseline) ? paths.baseline : paths.otherBaseline;
+        await writeBaseline(target, baseline.bytes);
+        await copyProvenance(baseline, target, shot, options);
+        return { migratedTo: target };
       }
       return {};
     case 'baseline-missing':
@@ -252,6 +253,6 @@ async function performSideEffects(
 /** The 0.1 baseline's sidecar goes with it when it describes these bytes; otherwise one is written from this capture. */
 async function copyProvenance(from: Baseline, to: string, shot: Screenshot, options: ResolvedOptions): Promise<void> {
   const record = await readProvenance(from.path, from.bytes);
-  if (record) await writeFileAtomically(provenancePath(to), Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
+  if (record) await writeFileAtomically(provenancePath(to), Buffer.from(`${JSON.stringify(record, null, 2)}\n`), `the provenance sidecar of ${relativePath(projectRoot(), to)}`);
   else await writeProvenance(to, { bytes: from.bytes, url: shot.url, title: shot.title, width: shot.width, height: shot.height }, options.meta);
 }
