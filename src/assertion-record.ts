@@ -55,23 +55,29 @@ export function plainMessage(message: string): string {
   return stripVTControlCharacters(message);
 }
 
+/** What a matcher body has learnt when it throws: kept in its `error` record. */
+export type KnownSoFar = Partial<Pick<AssertionRecord, 'expected' | 'name' | 'timeout'>>;
+
 /**
  * Runs a matcher body; if it throws (the API failed, an option was invalid), records an `error` assertion before
- * rethrowing, so results.json says why a test failed even when no comparison happened.
+ * rethrowing, so results.json says why a test failed even when no comparison happened. The body fills `known` as it
+ * learns the expectation, baseline name and timeout, so the record keeps them.
  */
 export async function recordingErrors<T>(
   task: object | undefined,
   matcher: MatcherName,
   isNot: boolean,
-  run: () => Promise<T>,
+  run: (known: KnownSoFar) => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
+  const known: KnownSoFar = {};
   try {
-    return await run();
+    return await run(known);
   } catch (error) {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    recordAssertion(task, { matcher, not: isNot, outcome: 'error', pass: false, captures: 0, durationMs: Date.now() - started, timeout: 0, error: plainMessage(text) });
+    recordAssertion(task, {
+      matcher, not: isNot, outcome: 'error', pass: false, ...withoutUndefined(known), captures: 0, durationMs: Date.now() - started, timeout: known.timeout ?? 0, error: plainMessage(text),
+    });
     throw error;
   }
 }
-

@@ -89,3 +89,16 @@ export class ConfigError extends AgiError {
     super(message, 'AGI_CONFIG');
   }
 }
+
+/** A file we read or write could not be: a folder in the way, a full or read-only disk, no permission. */
+export class FileSystemError extends AgiError {
+  /** The file meant (a baseline, an image, results.json), never the temp file a write went through. */
+  readonly path: string;
+  constructor(message: string, path: string, options?: { cause?: unknown }) {
+    super(message, 'AGI_FILE_SYSTEM', options);
+    this.path = path;
+  }
+}
+
+/** A stored baseline that is not a readable JPEG or PNG: `vitest -u` replaces it. */
+export class UnreadableBaselineError extends InvalidScreenshotError {}

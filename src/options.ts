@@ -165,6 +165,21 @@ function checkRegion(where: string, name: string, region: unknown): void {
   }
 }
 
+/**
+ * Checks `mask` and `clip` against a capture's size, before anything is written or compared: a region outside the
+ * image is a mistake on the run that writes the baseline and on every byte-identical run too, not only once the page changes.
+ */
+export function checkRegionsInside(options: { mask: Region[]; clip: Region | undefined }, size: { width: number; height: number }, where: string): void {
+  const regions: Array<[string, Region]> = [...(options.clip ? [['clip', options.clip] as [string, Region]] : []), ...options.mask.map((r, i): [string, Region] => [`mask[${i}]`, r])];
+  for (const [name, r] of regions) {
+    if (r.x + r.width > size.width || r.y + r.height > size.height) {
+      throw new RangeError(
+        `${where}: \`${name}\` {x: ${r.x}, y: ${r.y}, width: ${r.width}, height: ${r.height}} reaches outside the ${size.width}×${size.height} screenshot (it ends at x ${r.x + r.width}, y ${r.y + r.height}).`,
+      );
+    }
+  }
+}
+
 function checkMeta(where: string, meta: unknown): void {
   // Plain in any realm: its prototype is null or a root prototype (Vitest's vm pools have their own Object).
   const proto = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? Object.getPrototypeOf(meta) : undefined;

@@ -79,7 +79,8 @@ export async function readProvenance(baselinePath: string, baselineBytes: Uint8A
   return record && record.sha256 === hashImage(baselineBytes) ? record : undefined;
 }
 
-async function readSidecar(baselinePath: string): Promise<BaselineProvenance | undefined> {
+/** The sidecar beside a baseline as written, whether or not it still describes the file. */
+export async function readSidecar(baselinePath: string): Promise<BaselineProvenance | undefined> {
   let text: string;
   try {
     text = await readFile(provenancePath(baselinePath), 'utf8');

@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { readdir, readFile, realpath, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { plural, relativePath } from '../message.js';
+import { readProvenance, readSidecar } from '../provenance.js';
 import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, ResultsError, type RunResults } from '../results.js';
 
 export const PRUNE_USAGE = `Usage: vitest-agi prune [--delete] [--results FILE] [--snapshot-dir DIR …] [--root DIR]
 
 Lists the baselines (and their .json provenance sidecars) that no assertion used in the last run, which must have
 been complete: every test file, no -t or other filter, every shard merged (\`vitest-agi report\`), no failures.
+Only files vitest-agi wrote are deleted (an image its provenance sidecar describes, or a sidecar whose image is gone),
+and only in snapshot folders inside the Vitest root: a folder outside it (a \`../baselines\` shared in a monorepo) is refused.
   --delete            delete them (and folders left empty)
   --results FILE      the run's results (default: .vitest-agi/results.json)
   --snapshot-dir DIR  a baseline folder to check (default: every snapshotDir the run's assertions used)
@@ -67,6 +70,11 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   }
 
   const plan = await planPrune(root, results, values['snapshot-dir'] ?? []);
+  for (const dir of plan.refused) {
+    process.stderr.write(
+      `vitest-agi prune: refusing to prune ${dir}: it is outside the Vitest root (${root}), where other projects may keep baselines this run knows nothing of. Prune it from the project whose root contains it.\n`,
+    );
+  }
   const where = `(${shown}, ${describeTime(results.startedAt)})`;
   const lines: string[] = [];
   const unusedImages = plan.unused.filter((file) => IMAGE.test(file)).length;
@@ -84,17 +92,26 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   for (const [testFile, count] of plan.kept) {
     lines.push('', `Kept ${plural(count, 'baseline')} under ${testFile}: ${keptReason(results, testFile)}`);
   }
+  if (plan.foreign.length > 0) {
+    lines.push('', `Kept ${plan.foreign.length} unused ${plan.foreign.length === 1 ? 'image' : 'images'} that vitest-agi did not write (no provenance sidecar describes them); delete them yourself if they are not needed:`);
+    for (const file of plan.foreign) lines.push(`  ${relativePath(root, file)}`);
+  }
   if (values.delete) {
     await deleteFiles(plan.unused, plan.dirs.map((dir) => path.resolve(root, dir)));
   } else if (plan.unused.length > 0) {
     lines.push('', 'Run `vitest-agi prune --delete` to delete them.');
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  if (plan.dirs.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+  return plan.refused.length > 0 ? 1 : 0;
 }
 
 interface PrunePlan {
+  /** Snapshot folders inside the root, as given. */
   dirs: string[];
+  /** Snapshot folders outside the root: never listed, never touched. */
+  refused: string[];
+  /** Unused images in the folders that no sidecar marks as written by vitest-agi: kept. */
+  foreign: string[];
   /** Image and sidecar files to delete, absolute, sorted. */
   unused: string[];
   /** How many baseline images were looked at. */
@@ -105,8 +122,15 @@ interface PrunePlan {
 
 async function planPrune(root: string, results: RunResults, extraDirs: string[]): Promise<PrunePlan> {
   const screenshots = results.assertions.filter((a) => a.matcher === 'toMatchScreenshot');
-  const dirs = [...new Set([...screenshots.map((a) => a.snapshotDir).filter((d): d is string => d !== undefined), ...extraDirs])];
-  if (dirs.length === 0) dirs.push('snapshots');
+  const given = [...new Set([...screenshots.map((a) => a.snapshotDir).filter((d): d is string => d !== undefined), ...extraDirs])];
+  if (given.length === 0) given.push('snapshots');
+  const dirs: string[] = [];
+  const refused: string[] = [];
+  const foreign: string[] = [];
+  for (const dir of given) {
+    if (await isInside(root, path.resolve(root, dir))) dirs.push(dir);
+    else refused.push(path.relative(root, path.resolve(root, dir)).split(path.sep).join('/'));
+  }
   const used = new Set(screenshots.map((a) => a.baseline).filter((b): b is string => b !== undefined).map((b) => path.resolve(root, b)));
   const files = new Map(results.files.map((f) => [f.file, f]));
   const unused: string[] = [];
@@ -124,6 +148,13 @@ async function planPrune(root: string, results: RunResults, extraDirs: string[])
       if (used.has(image)) continue;
       // snapshots/<test file>/<name>.jpg: which test file the baseline belongs to.
       const testFile = path.relative(absoluteDir, path.dirname(image)).split(path.sep).join('/');
+      if (testFile === '') continue; // baselines live in a folder named for their test file, never at the top
+      // Only what vitest-agi wrote: an image its sidecar describes, or a sidecar of ours whose image is gone.
+      const ours = isImage || existsSync(image) ? await isOurBaseline(image) : (await readSidecar(image)) !== undefined;
+      if (!ours) {
+        if (isImage) foreign.push(file);
+        continue;
+      }
       const entry = files.get(testFile);
       const partial = entry ? entry.skippedTests > 0 || !entry.ran : existsSync(path.resolve(root, testFile));
       if (partial) {
@@ -134,7 +165,26 @@ async function planPrune(root: string, results: RunResults, extraDirs: string[])
     }
   }
   unused.sort();
-  return { dirs, unused, images, kept };
+  foreign.sort();
+  return { dirs, refused, foreign, unused, images: images - foreign.length, kept };
+}
+
+/** Whether `dir` is the root or inside it, after following symbolic links (a `snapshots` link to `../shared` is outside). */
+async function isInside(root: string, dir: string): Promise<boolean> {
+  const real = async (file: string): Promise<string> => {
+    try {
+      return await realpath(file);
+    } catch {
+      return path.join(await real(path.dirname(file)), path.basename(file)); // not there yet: resolve what exists
+    }
+  };
+  const relative = path.relative(await real(root), await real(dir));
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+async function isOurBaseline(image: string): Promise<boolean> {
+  const bytes = await readFile(image).catch(() => undefined);
+  return bytes !== undefined && (await readProvenance(image, bytes)) !== undefined;
 }
 
 function keptReason(results: RunResults, testFile: string): string {

@@ -37,9 +37,11 @@ export async function runPageMatcher(
   prepare: () => PageExpectationCheck,
 ) {
   const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
-  return recordingErrors(context.task, matcherName, isNot, async () => {
+  return recordingErrors(context.task, matcherName, isNot, async (known) => {
     const { expectedText, check } = prepare();
+    known.expected = expectedText;
     const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
+    known.timeout = resolved.timeout;
     const { capture, label } = toCapture(subject, matcherName);
     const polled = await pollCaptures(capture, (shot) => check(shot, isNot), (r) => r.pass !== isNot, resolved);
     const { result, shot } = polled;

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { recordReviewImages } from '../artifacts.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../assertion-record.js';
 import { compareImages } from '../compare.js';
-import { InvalidScreenshotError } from '../errors.js';
+import { UnreadableBaselineError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
-import { nextDefaultName, testInfo, type MatcherContext } from '../matcher-context.js';
-import { resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options.js';
+import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../matcher-context.js';
+import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options.js';
 import {
   allowedDiffPixels,
   assertionHolds,
@@ -17,15 +17,20 @@ import {
 import { pollCaptures } from '../poll.js';
 import { provenancePath, readProvenance, writeProvenance } from '../provenance.js';
 import type { Screenshot } from '../screenshot.js';
-import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths } from '../baseline.js';
+import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baseline.js';
+import { relativePath } from '../message.js';
 import { toCapture } from '../subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
 
-export interface Baseline {
-  path: string;
-  bytes: Buffer;
+export interface Baseline extends StoredBaseline {
   pixels?: DecodedImage;
+}
+
+/** One capture against the baseline; `settled` under -u when it shows the same page as the capture before. */
+interface Evaluation {
+  comparison: Comparison;
+  settled: boolean;
 }
 
 /**
@@ -38,7 +43,7 @@ export async function toMatchScreenshot(
   nameOrOptions?: string | ScreenshotOptions,
   maybeOptions?: ScreenshotOptions,
 ) {
-  return recordingErrors(this.task, 'toMatchScreenshot', Boolean(this.isNot), () => matchScreenshot(this, subject, nameOrOptions, maybeOptions));
+  return recordingErrors(this.task, 'toMatchScreenshot', Boolean(this.isNot), (known) => matchScreenshot(this, subject, nameOrOptions, maybeOptions, known));
 }
 
 async function matchScreenshot(
@@ -46,38 +51,59 @@ async function matchScreenshot(
   subject: unknown,
   nameOrOptions: string | ScreenshotOptions | undefined,
   maybeOptions: ScreenshotOptions | undefined,
+  known: KnownSoFar,
 ) {
   const [givenName, callOptions] = typeof nameOrOptions === 'object' ? [undefined, nameOrOptions] : [nameOrOptions, maybeOptions];
   if (givenName !== undefined && typeof givenName !== 'string') {
     throw new TypeError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
+  known.name = givenName;
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
+  known.timeout = options.timeout;
   const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
   const { capture, label } = toCapture(subject, 'toMatchScreenshot');
   const info = testInfo(context);
   const name = givenName ?? nextDefaultName(context, info.testName);
+  known.name = name;
 
+  const rel = (file: string) => relativePath(info.root, file);
+  // Under -u a failing baseline is rewritten: polling then waits for the page to settle, not for the timeout to end.
+  const rewrites = info.updateMode === 'all' && !isNot;
   let paths: ScreenshotPaths | undefined;
   let baseline: Baseline | undefined;
-  const evaluate = async (shot: Screenshot): Promise<Comparison> => {
+  let unreadable: Baseline | undefined;
+  let previous: Screenshot | undefined;
+  const evaluate = async (shot: Screenshot): Promise<Evaluation> => {
+    checkRegionsInside(options, shot, 'toMatchScreenshot');
     if (!paths) {
       paths = resolveScreenshotPaths({ ...info, name, mimeType: shot.mimeType, snapshotDir: options.snapshotDir, outputDir: options.outputDir });
-      baseline = await readBaseline(paths);
+      baseline = await readBaseline(paths, name, rel);
     }
-    return compareWithBaseline(shot, baseline, options);
+    let comparison: Comparison;
+    try {
+      comparison = compareWithBaseline(shot, baseline, options, rel);
+    } catch (error) {
+      if (!(error instanceof UnreadableBaselineError) || !rewrites) throw error;
+      // -u replaces an unreadable baseline, as its error message promises.
+      [unreadable, baseline] = [baseline, undefined];
+      comparison = { kind: 'no-baseline' };
+    }
+    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, options);
+    previous = shot;
+    return { comparison, settled };
   };
 
-  const polled = await pollCaptures(capture, evaluate, (c) => c.kind === 'no-baseline' || isMatch(c) !== isNot, {
+  const polled = await pollCaptures(capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
     timeout: options.timeout,
     interval: options.interval,
-    diffPixelsOf: (c) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
+    diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
-  const outcome = decideOutcome(polled.result, info.updateMode, isNot);
+  const outcome = decideOutcome(polled.result.comparison, info.updateMode, isNot);
   const holds = assertionHolds(outcome, isNot);
   // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
   // Read before the side effects: an update replaces the baseline and its sidecar.
   const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const effects = await performSideEffects(outcome, isNot, paths!, baseline, polled.shot, options);
+  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: rewrites, rel });
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -106,7 +132,7 @@ async function matchScreenshot(
     url: polled.shot.url,
     title: polled.shot.title,
     ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
-    ...describeFiles(outcome, isNot, paths!, baseline, path.resolve(info.root, options.snapshotDir)),
+    ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
@@ -121,10 +147,10 @@ function showsBaseline(outcome: MatchOutcome): boolean {
 }
 
 /** Bytes first (an unchanged page gives identical JPEGs), then pixels with the same decoder on both sides. */
-function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions): Comparison {
+function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions, rel: (file: string) => string): Comparison {
   if (!baseline) return { kind: 'no-baseline' };
   if (shot.bytes.equals(baseline.bytes)) return { kind: 'bytes-equal' };
-  baseline.pixels ??= decodeBaseline(baseline);
+  baseline.pixels ??= decodeBaseline(baseline, rel);
   const actual = shot.pixels;
   const result = compareImages(baseline.pixels, actual, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
   if (!result.sameSize) {
@@ -135,20 +161,30 @@ function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, o
   return { kind, diffPixels: result.diffPixels, comparedPixels: result.comparedPixels, allowedPixels };
 }
 
-function decodeBaseline(baseline: Baseline): DecodedImage {
+/** Two consecutive captures show the same page: identical bytes, or a difference within the assertion's own limits. */
+function showsSamePage(before: Screenshot, after: Screenshot, options: ResolvedOptions): boolean {
+  if (before.bytes.equals(after.bytes)) return true;
+  const result = compareImages(before.pixels, after.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
+  return result.sameSize && result.diffPixels <= allowedDiffPixels(result.comparedPixels, options);
+}
+
+function decodeBaseline(baseline: Baseline, rel: (file: string) => string): DecodedImage {
   const type = sniffImageType(baseline.bytes);
-  if (!type) throw new InvalidScreenshotError(`baseline ${baseline.path} is not a JPEG or PNG; delete it, or run \`vitest -u\` to replace it.`);
+  const next = 'run `vitest -u` to replace it (or delete it).';
+  if (!type) throw new UnreadableBaselineError(`baseline ${rel(baseline.path)} is not a JPEG or PNG; ${next}`);
   try {
     readImageSize(baseline.bytes, type);
     return decodeImage(baseline.bytes, type);
   } catch (error) {
-    throw new InvalidScreenshotError(`baseline ${baseline.path} is unreadable (${(error as Error).message}); delete it, or run \`vitest -u\` to replace it.`, { cause: error });
+    throw new UnreadableBaselineError(`baseline ${rel(baseline.path)} is unreadable (${(error as Error).message}); ${next}`, { cause: error });
   }
 }
 
 /** What the side effects produced that the report needs: the diff image drawn (a file, or only bytes after -u). */
 export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
+  /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
+  migratedTo?: string;
 }
 
 /**
@@ -162,7 +198,9 @@ async function performSideEffects(
   baseline: Baseline | undefined,
   shot: Screenshot,
   options: ResolvedOptions,
+  how: { migrate: boolean; rel: (file: string) => string },
 ): Promise<SideEffects> {
+  const writeBaseline = (file: string, bytes: Uint8Array) => writeFileAtomically(file, bytes, `the baseline ${how.rel(file)}`);
   const drawDiff = () => {
     // The diff image is drawn only now, for the final capture: polling captures count pixels only.
     const diff = compareImages(baseline!.pixels!, shot.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: true }).diff!;
@@ -173,18 +211,26 @@ async function performSideEffects(
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
       const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
-      await writeFileAtomically(paths.baseline, shot.bytes);
+      await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
-      // The API switched formats: the old-format baseline would otherwise be found first next time.
-      if (baseline && baseline.path !== paths.baseline) await removeFiles(baseline.path, provenancePath(baseline.path));
+      // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
+      // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
+      if (baseline && !baseline.legacy && baseline.path !== paths.baseline) await removeFiles(baseline.path, provenancePath(baseline.path));
       await removeFiles(paths.actual, paths.diff);
       return { diff };
     }
     case 'matched':
       await removeFiles(paths.actual, paths.diff);
+      if (baseline?.legacy && how.migrate) {
+        // -u copies a matching 0.1 baseline to this name's file, bytes, format and sidecar unchanged (no churn in git).
+        const target = path.extname(baseline.path) === path.extname(paths.baseline) ? paths.baseline : paths.otherBaseline;
+        await writeBaseline(target, baseline.bytes);
+        await copyProvenance(baseline, target, shot, options);
+        return { migratedTo: target };
+      }
       return {};
     case 'baseline-missing':
-      if (outcome.reason === 'ci') await writeFileAtomically(paths.actual, shot.bytes);
+      if (outcome.reason === 'ci') await writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`);
       return {};
     case 'pixels-differ':
     case 'size-mismatch': {
@@ -193,10 +239,20 @@ async function performSideEffects(
         return {};
       }
       const diff = drawDiff();
-      await Promise.all([writeFileAtomically(paths.actual, shot.bytes), writeFileAtomically(paths.diff, diff.png)]);
+      await Promise.all([
+        writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`),
+        writeFileAtomically(paths.diff, diff.png, `the diff image ${how.rel(paths.diff)}`),
+      ]);
       return { diff };
     }
     default:
       return outcome satisfies never;
   }
+}
+
+/** The 0.1 baseline's sidecar goes with it when it describes these bytes; otherwise one is written from this capture. */
+async function copyProvenance(from: Baseline, to: string, shot: Screenshot, options: ResolvedOptions): Promise<void> {
+  const record = await readProvenance(from.path, from.bytes);
+  if (record) await writeFileAtomically(provenancePath(to), Buffer.from(`${JSON.stringify(record, null, 2)}\n`), `the provenance sidecar of ${relativePath(projectRoot(), to)}`);
+  else await writeProvenance(to, { bytes: from.bytes, url: shot.url, title: shot.title, width: shot.width, height: shot.height }, options.meta);
 }

@@ -91,8 +91,8 @@ describe('a user project, run after run', () => {
     first = await run();
     expect(first.code, first.output).toBe(0);
     expect(await project.read(baseline('home.jpg'))).toEqual(shot('docs.jpg'));
-    expect(await project.read(baseline('checkout-ends-on-the-thank-you-page-1.jpg'))).toEqual(shot('thanks.jpg'));
-    expect(await project.read(baseline('checkout-ends-on-the-thank-you-page-2.jpg'))).toEqual(shot('thanks.jpg'));
+    expect(await project.read(baseline('checkout-ends-on-the-thank-you-page-1--2851791b.jpg'))).toEqual(shot('thanks.jpg'));
+    expect(await project.read(baseline('checkout-ends-on-the-thank-you-page-2--2846cbfd.jpg'))).toEqual(shot('thanks.jpg'));
     for (const [i, file] of ['docs.jpg', 'form.jpg', 'thanks.jpg', 'docs-640x360.jpg'].entries()) {
       expect(await project.read(baseline(`c${i + 1}.jpg`))).toEqual(shot(file));
     }
@@ -134,13 +134,45 @@ describe('a user project, run after run', () => {
   });
 
   test('`vitest -u` rewrites the failing baseline only, and clears its artefacts', async () => {
-    const untouched = ['c1.jpg', 'c2.jpg', 'checkout-ends-on-the-thank-you-page-1.jpg'].map(baseline);
+    const untouched = ['c1.jpg', 'c2.jpg', 'checkout-ends-on-the-thank-you-page-1--2851791b.jpg'].map(baseline);
     const before = await mtimes(untouched);
     const result = await run(['-u']);
     expect(result.code, result.output).toBe(0);
     expect(await project.read(baseline('home.jpg'))).toEqual(shot('docs-edited.jpg'));
     expect(await mtimes(untouched)).toEqual(before);
     expect(project.exists(output('home-diff.png')) || project.exists(output('home-actual.jpg'))).toBe(false);
+  });
+
+  test('`vitest -u` with a timeout rewrites a changed baseline once the page settles, not after the whole timeout', async () => {
+    // The agent is still working (form, then thanks) and then stays on thanks. Without settling, -u would capture for
+    // the whole 60 s timeout (past the 30 s test timeout) before rewriting.
+    server.script('settling', [{ image: shot('form.jpg'), ...docsPage }, { image: shot('thanks.jpg'), ...docsPage }]);
+    await project.write('test/settling.test.ts', `
+      import { expect, test } from 'vitest';
+      import { AgiClient } from 'vitest-agi';
+      test('settling', async () => {
+        await expect(new AgiClient().session('settling')).toMatchScreenshot('settling', { timeout: 60_000, interval: 50 });
+      });
+    `);
+    await project.write('snapshots/test/settling.test.ts/settling.jpg', shot('docs.jpg'));
+    const before = server.requests.length;
+    const result = await run(['test/settling.test.ts', '-u']);
+    expect(result.code, result.output).toBe(0);
+    expect(await project.read('snapshots/test/settling.test.ts/settling.jpg')).toEqual(shot('thanks.jpg'));
+    // form ≠ baseline; thanks ≠ form; thanks = thanks: settled, so the third capture is the last.
+    expect(server.requests.slice(before).filter((r) => r.path.includes('/settling/screenshot')).length).toBe(3);
+  });
+
+  test('`vitest -u` replaces an unreadable baseline, as the error without -u says', async () => {
+    await project.write('snapshots/test/shop.test.ts/home.jpg', shot('docs.jpg').subarray(0, 1000));
+    const failed = await run(['test/shop.test.ts', '-t', 'home page']);
+    expect(failed.code).toBe(1);
+    expect((await report())['writes or compares the home page']?.message).toMatch(
+      /^UnreadableBaselineError: baseline snapshots\/test\/shop\.test\.ts\/home\.jpg is unreadable \(.*\); run `vitest -u` to replace it \(or delete it\)\.$/,
+    );
+    const updated = await run(['test/shop.test.ts', '-t', 'home page', '-u']);
+    expect(updated.code, updated.output).toBe(0);
+    expect(await project.read(baseline('home.jpg'))).toEqual(shot('docs-edited.jpg'));
   });
 
   test('under CI a missing baseline fails, nothing is written to snapshots/, and the actual image is kept', async () => {

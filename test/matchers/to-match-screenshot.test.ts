@@ -172,12 +172,26 @@ describe('toMatchScreenshot', () => {
     await expect(expect({ screenshot: async () => 'nope' }).toMatchScreenshot()).rejects.toThrowError(/resolved to the string "nope"/);
   });
 
-  test('throws a clear error for a mask outside the image, and for an unreadable baseline', async () => {
+  test('throws a clear error for an unreadable baseline, saying `vitest -u` replaces it', async () => {
     await placeBaseline('docs', shot('docs-640x360.jpg').subarray(0, 2000));
-    await expect(expect(edited()).toMatchScreenshot('docs')).rejects.toThrowError(/^baseline .*docs\.jpg is unreadable \(.*\); delete it, or run `vitest -u` to replace it\.$/);
-    await placeBaseline('docs', shot('docs.jpg'));
-    await expect(expect(edited()).toMatchScreenshot('docs', { mask: [{ x: 0, y: 700, width: 10, height: 30 }] })).rejects.toThrowError(
-      '`mask[0]` {x: 0, y: 700, width: 10, height: 30} reaches outside the 1280×720 screenshot.',
+    const error = await expect(edited()).toMatchScreenshot('docs').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AGI_INVALID_SCREENSHOT' });
+    expect((error as Error).message.replace(dir, '<tmp>')).toMatch(
+      /^baseline <tmp>\/snapshots\/test\/matchers\/to-match-screenshot\.test\.ts\/docs\.jpg is unreadable \(.*\); run `vitest -u` to replace it \(or delete it\)\.$/,
     );
+  });
+
+  test.each([
+    ['a missing baseline (the run that writes it)', undefined],
+    ['identical bytes (the fast path)', 'docs.jpg'],
+  ])('refuses a mask or clip outside the capture on %s, and writes nothing', async (_, baseline) => {
+    if (baseline) await placeBaseline('docs', shot(baseline));
+    await expect(expect(docs()).toMatchScreenshot('docs', { mask: [{ x: 0, y: 700, width: 10, height: 30 }] })).rejects.toThrowError(
+      new RangeError('toMatchScreenshot: `mask[0]` {x: 0, y: 700, width: 10, height: 30} reaches outside the 1280×720 screenshot (it ends at x 10, y 730).'),
+    );
+    await expect(expect(docs()).toMatchScreenshot('docs', { clip: { x: 1000, y: 0, width: 300, height: 10 } })).rejects.toThrowError(
+      new RangeError('toMatchScreenshot: `clip` {x: 1000, y: 0, width: 300, height: 10} reaches outside the 1280×720 screenshot (it ends at x 1300, y 10).'),
+    );
+    expect(existsSync(baselineFile('docs'))).toBe(Boolean(baseline));
   });
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,8 +40,14 @@ test('c1', async () => {
 });
 `;
 
-const used = ['a.test.ts/a1.jpg', 'a.test.ts/a1.jpg.json', 'a.test.ts/a2.jpg', 'b.test.ts/b1.jpg', 'c.test.ts/c1.jpg'].map((f) => `snapshots/test/${f}`);
-const unused = ['snapshots/test/a.test.ts/retired.jpg', 'snapshots/test/a.test.ts/retired.jpg.json', 'snapshots/test/removed.test.ts/old.png'];
+/** A provenance sidecar as vitest-agi writes it beside a baseline: it is what marks the baseline as ours for prune. */
+function sidecarOf(image: Buffer): string {
+  const sha256 = createHash('sha256').update(image).digest('hex');
+  return `${JSON.stringify({ url: 'http://shop.test/docs', title: 'Docs — Shop', width: 1280, height: 720, sha256, capturedAt: '2026-11-20T10:00:00.000Z', vitestAgi: '0.1.0' }, null, 2)}\n`;
+}
+
+const used = ['a.test.ts/a1.jpg', 'a.test.ts/a1.jpg.json', 'a.test.ts/a2.jpg', 'a.test.ts/a2.jpg.json', 'b.test.ts/b1.jpg', 'b.test.ts/b1.jpg.json', 'c.test.ts/c1.jpg', 'c.test.ts/c1.jpg.json'].map((f) => `snapshots/test/${f}`);
+const unused = ['snapshots/test/a.test.ts/retired.jpg', 'snapshots/test/a.test.ts/retired.jpg.json', 'snapshots/test/removed.test.ts/old.png', 'snapshots/test/removed.test.ts/old.png.json'];
 
 let project: Project;
 let summaryDir: string;
@@ -55,7 +62,12 @@ beforeAll(async () => {
     'fixtures/docs-edited.jpg': shot('docs-edited.jpg'),
     'snapshots/README.md': 'Baselines for our agent tests.\n',
   };
-  for (const file of [...used, ...unused]) files[file] = file.endsWith('.json') ? '{}\n' : file.endsWith('.png') ? shot('docs.png') : shot('docs.jpg');
+  for (const file of [...used, ...unused]) files[file] = file.endsWith('.json') ? sidecarOf(files[file.slice(0, -5)] as Buffer) : file.endsWith('.png') ? shot('docs.png') : shot('docs.jpg');
+  files['snapshots/test/removed.test.ts/old.png.json'] = sidecarOf(shot('docs.png'));
+  // Not written by vitest-agi: no sidecar, or one that no longer describes the image.
+  files['snapshots/test/a.test.ts/mock-up.png'] = shot('docs.png');
+  files['snapshots/test/a.test.ts/edited.jpg'] = shot('docs-edited.jpg');
+  files['snapshots/test/a.test.ts/edited.jpg.json'] = sidecarOf(shot('docs.jpg'));
   project = await createProject(files);
   summaryDir = await mkdtemp(path.join(tmpdir(), 'agi-summary-'));
 });
@@ -162,6 +174,9 @@ describe('a sharded run', () => {
     expect(stable(listed.stdout)).toBe(
       'Unused: 2 of 6 baselines (and provenance sidecars) that no assertion used in the last complete run (.vitest-agi/results.json, <date>):\n\n' +
         unused.map((file) => `  ${file}\n`).join('') +
+        '\nKept 2 unused images that vitest-agi did not write (no provenance sidecar describes them); delete them yourself if they are not needed:\n' +
+        '  snapshots/test/a.test.ts/edited.jpg\n' +
+        '  snapshots/test/a.test.ts/mock-up.png\n' +
         '\nRun `vitest-agi prune --delete` to delete them.\n',
     );
     expect([...used, ...unused].filter((file) => !project.exists(file))).toEqual([]);
@@ -171,13 +186,16 @@ describe('a sharded run', () => {
     expect(deleted.stdout).toMatch(/^Deleted: 2 of 6 baselines/);
     expect(unused.filter((file) => project.exists(file))).toEqual([]);
     expect(project.exists('snapshots/test/removed.test.ts')).toBe(false);
-    expect([...used, 'snapshots/README.md'].filter((file) => !project.exists(file))).toEqual([]);
+    const kept = [...used, 'snapshots/README.md', 'snapshots/test/a.test.ts/mock-up.png', 'snapshots/test/a.test.ts/edited.jpg', 'snapshots/test/a.test.ts/edited.jpg.json'];
+    expect(kept.filter((file) => !project.exists(file))).toEqual([]);
   });
 });
 
 describe('prune refuses, with the reason, after', () => {
   beforeAll(async () => {
-    await project.write(unused[0]!, shot('docs.jpg')); // something prune would otherwise delete
+    // Something prune would otherwise delete.
+    await project.write(unused[0]!, shot('docs.jpg'));
+    await project.write(unused[1]!, sidecarOf(shot('docs.jpg')));
   });
 
   test('a filtered run: a name pattern and a file filter', async () => {
@@ -214,7 +232,64 @@ test('after a run with .only (or .skip), prune keeps the baselines of the file w
   expect(prune.code, prune.stderr).toBe(0);
   expect(stable(prune.stdout)).toBe(
     'Nothing to prune in snapshots after the last complete run (.vitest-agi/results.json, <date>).\n\n' +
-      'Kept 2 baselines under test/a.test.ts: 1 of its tests was skipped (.skip, .only, a line filter or ctx.skip()), so their baselines may still be in use.\n',
+      'Kept 2 baselines under test/a.test.ts: 1 of its tests was skipped (.skip, .only, a line filter or ctx.skip()), so their baselines may still be in use.\n\n' +
+      'Kept 2 unused images that vitest-agi did not write (no provenance sidecar describes them); delete them yourself if they are not needed:\n' +
+      '  snapshots/test/a.test.ts/edited.jpg\n' +
+      '  snapshots/test/a.test.ts/mock-up.png\n',
   );
   expect(project.exists(unused[0]!) && project.exists('snapshots/test/a.test.ts/a2.jpg')).toBe(true);
+});
+
+describe('prune in a monorepo whose packages share a baseline folder', () => {
+  // mono/pkg-a keeps some baselines in its own snapshots/, others in ../baselines, shared with mono/pkg-b.
+  let mono: Project;
+  const shared = (file: string) => `baselines/test/${file}`;
+  const setup = (dir?: string) => `import { configure } from 'vitest-agi';\n${dir ? `configure({ snapshotDir: '${dir}' });\n` : ''}`;
+  const SHARED_TEST = `import { expect, test } from 'vitest';${capture}
+test('shared', async () => { await expect(capture('docs.jpg')).toMatchScreenshot('shared'); });
+`;
+
+  beforeAll(async () => {
+    const files: Record<string, string | Buffer> = {
+      'pkg-a/package.json': '{ "type": "module", "private": true }\n',
+      'pkg-a/vitest.config.ts': REPORTER_CONFIG,
+      'pkg-a/test/own.test.ts': `import { expect, test } from 'vitest';${capture}\ntest('own', async () => { await expect(capture('docs.jpg')).toMatchScreenshot('own'); });\n`,
+      'pkg-a/test/shared.test.ts': setup('../baselines') + SHARED_TEST,
+      'fixtures/docs.jpg': shot('docs.jpg'), // read relative to the working folder, the monorepo's root
+      'pkg-a/snapshots/test/own.test.ts/own.jpg': shot('docs.jpg'),
+      'pkg-a/snapshots/test/own.test.ts/own.jpg.json': sidecarOf(shot('docs.jpg')),
+      'pkg-a/snapshots/test/own.test.ts/retired.jpg': shot('docs.jpg'),
+      'pkg-a/snapshots/test/own.test.ts/retired.jpg.json': sidecarOf(shot('docs.jpg')),
+      [shared('shared.test.ts/shared.jpg')]: shot('docs.jpg'),
+      [shared('shared.test.ts/shared.jpg.json')]: sidecarOf(shot('docs.jpg')),
+      // pkg-b's baselines: pkg-a's run knows nothing of them.
+      [shared('b.test.ts/b1.jpg')]: shot('form.jpg'),
+      [shared('b.test.ts/b1.jpg.json')]: sidecarOf(shot('form.jpg')),
+    };
+    mono = await createProject(files);
+    const result = await mono.run(['--root', 'pkg-a']);
+    expect(result.code, result.output).toBe(0);
+  });
+  afterAll(() => mono?.remove());
+
+  test("refuses the folder outside the package's Vitest root, deletes nothing there, and still prunes its own folder", async () => {
+    const tools = await toolchain();
+    const child = spawn(tools.node, [path.join(tools.nodeModules, 'vitest-agi', 'dist', 'cli.js'), 'prune', '--delete', '--root', 'pkg-a'], { cwd: mono.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `vitest-agi prune: refusing to prune ../baselines: it is outside the Vitest root (${mono.path('pkg-a')}), where other projects may keep baselines this run knows nothing of. Prune it from the project whose root contains it.\n`,
+    );
+    expect(stable(stdout)).toBe(
+      'Deleted: 1 of 2 baselines (and provenance sidecars) that no assertion used in the last complete run (.vitest-agi/results.json, <date>):\n\n' +
+        '  snapshots/test/own.test.ts/retired.jpg\n  snapshots/test/own.test.ts/retired.jpg.json\n',
+    );
+    expect(['pkg-a/snapshots/test/own.test.ts/retired.jpg', 'pkg-a/snapshots/test/own.test.ts/retired.jpg.json'].filter((f) => mono.exists(f))).toEqual([]);
+    const untouched = ['pkg-a/snapshots/test/own.test.ts/own.jpg', shared('shared.test.ts/shared.jpg'), shared('b.test.ts/b1.jpg'), shared('b.test.ts/b1.jpg.json')];
+    expect(untouched.filter((f) => !mono.exists(f))).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
+import { checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
 
 afterEach(resetConfiguration);
 
@@ -31,5 +31,19 @@ describe('resolveOptions', () => {
     expect(() => configure({ outputDir: '' })).toThrowError('configure(): `outputDir` must be a non-empty path, but received the string "".');
     configure({ snapshotDir: '__screens__' });
     expect(resolveOptions(undefined, SCREENSHOT_OPTION_NAMES, 'x').snapshotDir).toBe('__screens__');
+  });
+});
+
+describe('checkRegionsInside', () => {
+  const size = { width: 1280, height: 720 };
+
+  test('accepts regions that end exactly at the edge', () => {
+    expect(checkRegionsInside({ clip: { x: 0, y: 0, width: 1280, height: 720 }, mask: [{ x: 1270, y: 710, width: 10, height: 10 }] }, size, 'x')).toBeUndefined();
+  });
+
+  test('names the first region outside the capture, with the capture size and where it ends', () => {
+    expect(() => checkRegionsInside({ clip: undefined, mask: [{ x: 0, y: 0, width: 5, height: 5 }, { x: 1279, y: 0, width: 2, height: 1 }] }, size, 'toMatchScreenshot')).toThrowError(
+      new RangeError('toMatchScreenshot: `mask[1]` {x: 1279, y: 0, width: 2, height: 1} reaches outside the 1280×720 screenshot (it ends at x 1281, y 1).'),
+    );
   });
 });
