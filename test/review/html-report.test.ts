@@ -61,7 +61,7 @@ beforeAll(async () => {
   // Vitest 4 writes the report to html/, Vitest 5 to .vitest/.
   reportDir = project.path(project.exists('html/index.html') ? 'html' : '.vitest');
   server = await serveFolder(reportDir);
-  browser = await launchChromium();
+  ({ browser } = await launchChromium());
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { waitUntil: 'networkidle' });
 });
