@@ -93,7 +93,7 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-interface PrunePlan {
+export interface PrunePlan {
   dirs: string[];
   /** Image and sidecar files to delete, absolute, sorted. */
   unused: string[];
@@ -103,7 +103,8 @@ interface PrunePlan {
   kept: Map<string, number>;
 }
 
-async function planPrune(root: string, results: RunResults, extraDirs: string[]): Promise<PrunePlan> {
+/** The baselines (and sidecars) under the run's snapshot folders that no assertion of a complete run used. */
+export async function planPrune(root: string, results: RunResults, extraDirs: string[]): Promise<PrunePlan> {
   const screenshots = results.assertions.filter((a) => a.matcher === 'toMatchScreenshot');
   const dirs = [...new Set([...screenshots.map((a) => a.snapshotDir).filter((d): d is string => d !== undefined), ...extraDirs])];
   if (dirs.length === 0) dirs.push('snapshots');
