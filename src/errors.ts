@@ -88,3 +88,10 @@ export class ConfigError extends AgiError {
     super(message, 'AGI_CONFIG');
   }
 }
+
+/** A matcher's promise was still running when its test ended: the `await` in front of `expect` is missing. */
+export class NotAwaitedError extends AgiError {
+  constructor(matcher: string) {
+    super(`expect(…).${matcher}(…) was not awaited, so the test ended before its verdict. Write \`await expect(…).${matcher}(…)\`.`, 'AGI_NOT_AWAITED');
+  }
+}
