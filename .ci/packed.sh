@@ -32,10 +32,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# As a maintainer packs: `npm pack` alone on a tree without dist/. Its prepack script must build dist/.
+# As a maintainer packs: `npm pack` alone on a tree without dist/. The prepare script must build dist/ (npm runs it
+# for pack, publish and git installs).
 section "npm pack (no dist/ before it)"
 rm -rf dist
-timed "npm pack (prepack builds dist/)" npm pack --silent --pack-destination "$work" >/dev/null
+timed "npm pack (prepare builds dist/)" npm pack --silent --pack-destination "$work" >/dev/null
 tarballs=("$work"/vitest-agi-*.tgz)
 [ "${#tarballs[@]}" = 1 ] && [ -f "${tarballs[0]}" ] || fail "npm pack did not leave one vitest-agi-*.tgz in $work"
 tarball="${tarballs[0]}"
