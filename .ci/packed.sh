@@ -32,13 +32,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-section "build and npm pack"
-timed "build" npm run build --silent
-timed "npm pack" npm pack --silent --pack-destination "$work" >/dev/null
+# As a maintainer packs: `npm pack` alone on a tree without dist/. The prepare script must build dist/ (npm runs it
+# for pack, publish and git installs).
+section "npm pack (no dist/ before it)"
+rm -rf dist
+timed "npm pack (prepare builds dist/)" npm pack --silent --pack-destination "$work" >/dev/null
 tarballs=("$work"/vitest-agi-*.tgz)
 [ "${#tarballs[@]}" = 1 ] && [ -f "${tarballs[0]}" ] || fail "npm pack did not leave one vitest-agi-*.tgz in $work"
 tarball="${tarballs[0]}"
 echo "tarball: $(basename "$tarball") ($(du -k "$tarball" | cut -f1) kB, $(tar -tzf "$tarball" | wc -l) files)"
+# Every file package.json points users at (exports, bin, types) is in the tarball.
+missing="$(tar -tzf "$tarball" | node -e "
+  const pkg = require('./package.json');
+  const listed = new Set(require('node:fs').readFileSync(0, 'utf8').split('\\n').map((f) => f.replace(/^package\\//, '')));
+  const targets = [pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => typeof e === 'string' ? [e] : Object.values(e))];
+  console.log(targets.map((t) => t.replace(/^\\.\\//, '')).filter((t) => !listed.has(t)).join(' '));")"
+[ -z "$missing" ] || fail "the tarball lacks files package.json points at: $missing"
+echo "tarball has every exports/bin/types target (dist/setup.js, dist/index.js, dist/cli.js, …)"
 
 # A fresh project from test/vitest<major>/: npm ci from the committed lockfile, then the tarball, as a user would
 # add it (its dependencies come from the registry). --no-save keeps the lockfile as committed.

@@ -1,5 +1,5 @@
 // The bench's inputs: three self-contained pages (text-heavy docs, checkout form, image-heavy gallery made of
-// CSS gradients and inline SVG) shot by the system Chromium as JPEGs, the way a remote browser API shoots them.
+// CSS gradients and inline SVG) shot by the emulator's Chromium as JPEGs, the way a remote browser API shoots them.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SIZES = [
@@ -100,12 +100,9 @@ const FOCUS = { text: '#q', form: '#name', media: '#q' };
 
 export async function launchChromium() {
   // Imported here, not at the top: the RSS children import this module's constants and must not load Playwright.
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // The emulator's discovery and flags (CHROME_PATH, else @sparticuz/chromium, else a system Chromium).
+  const { launch } = await import('../test/fixtures/capture.mjs');
+  return launch();
 }
 
 async function withPage(browser, html, size, use) {

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run demo`: builds vitest-agi if dist/ is stale, runs the example suite (examples/checkout.test.ts)
-// against Tiny Shop and a local AGI emulator on a real headless Chromium, then says where the screenshot
-// baselines went. The first run writes them; the next runs compare against them.
+// against Tiny Shop and a local AGI emulator on a real headless Chromium; vitest-agi's reporter says which
+// screenshot baselines it wrote. The first run writes them; the next runs compare against them.
 // Extra arguments go to Vitest: `npm run demo -- -u` rewrites failing baselines, `-t shop` picks a test.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,34 +32,41 @@ const env = { ...process.env };
 // Vitest refuse ("none"): use Vitest's "new" mode (write missing, compare existing) unless told otherwise.
 if (!args.some((arg) => arg === '-u' || arg.startsWith('--update'))) env.UPDATE_SNAPSHOT ??= 'new';
 
-const vitest = spawnSync(
+// Vitest's root is examples/ (as a user's project root would be), so the paths in its messages are relative to
+// examples/, and the update hint names plain Vitest. The demo is run from the repo root: say both as typed here.
+const child = spawn(
   process.execPath,
   [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', join(examples, 'vitest.config.ts'), ...args],
-  { stdio: 'inherit', cwd: root, env },
+  { stdio: ['inherit', 'pipe', 'pipe'], cwd: root, env: { ...env, ...(process.stdout.isTTY && !env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) } },
 );
+for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${asTypedHere(line)}\n`));
+}
+const [status] = await once(child, 'close');
 
 const after = listBaselines();
 const written = [...after.keys()].filter((file) => !before.has(file));
-const rewritten = [...after.keys()].filter((file) => before.has(file) && before.get(file) !== after.get(file));
 const compared = [...after.keys()].filter((file) => before.get(file) === after.get(file));
 
-console.log(`\nBaselines: ${show(snapshots)}/`);
-for (const file of [...after.keys()].sort()) {
-  const what = written.includes(file) ? 'written now' : rewritten.includes(file) ? 'rewritten' : 'compared';
-  console.log(`  ${what.padEnd(12)} ${file}`);
-}
-if (after.size === 0) console.log('  (none yet)');
 if (existsSync(artefacts) && readdirSync(artefacts, { recursive: true }).some((f) => String(f).endsWith('-diff.png'))) {
   console.log(`Actual and diff images of failed comparisons: ${show(artefacts)}/`);
 }
-if (vitest.status === 0) {
+if (status === 0) {
   console.log(
     written.length > 0
-      ? 'Run `npm run demo` again: this time every screenshot is compared against these baselines.'
-      : `All ${compared.length} screenshots matched their baselines. Change examples/shop-site.ts to see a failure with a diff; delete ${show(snapshots)}/ to start over.`,
+      ? `Baselines are in ${show(snapshots)}/. Run \`npm run demo\` again: this time every screenshot is compared against them.`
+      : `All ${compared.length} screenshots matched their baselines in ${show(snapshots)}/. Change examples/shop-site.ts to see a failure with a diff; delete ${show(snapshots)}/ to start over.`,
   );
 }
-process.exit(vitest.status ?? 1);
+process.exitCode = status ?? 1;
+
+/** Vitest's output with examples/-relative paths made relative to where the demo was run, and the demo's -u. */
+function asTypedHere(line) {
+  const prefix = `${show(examples)}/`;
+  return line
+    .replace(/(^|[\s`'"(])((?:snapshots|\.vitest-agi)\/)/gm, `$1${prefix}$2`)
+    .replaceAll('`vitest -u`', '`npm run demo -- -u`');
+}
 
 /** Baseline image (relative to snapshots/) → "size:mtime", to tell written from compared. Sidecar files are skipped. */
 function listBaselines() {

@@ -11,6 +11,8 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     globalSetup: ['./global-setup.ts'],
     setupFiles: ['vitest-agi/setup'],
+    // results.json for `vitest-agi report`/`prune`, and a line at the end on the baselines written or updated.
+    reporters: ['default', 'vitest-agi/reporter'],
     // An agent task takes seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 60_000,

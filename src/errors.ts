@@ -102,3 +102,10 @@ export class FileSystemError extends AgiError {
 
 /** A stored baseline that is not a readable JPEG or PNG: `vitest -u` replaces it. */
 export class UnreadableBaselineError extends InvalidScreenshotError {}
+
+/** A matcher's promise was still running when its test ended: the `await` in front of `expect` is missing. */
+export class NotAwaitedError extends AgiError {
+  constructor(matcher: string) {
+    super(`expect(…).${matcher}(…) was not awaited, so the test ended before its verdict. Write \`await expect(…).${matcher}(…)\`.`, 'AGI_NOT_AWAITED');
+  }
+}

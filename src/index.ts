@@ -1,3 +1,6 @@
+// Importing the package registers the matchers, as `vitest-agi/setup` does: a test that imports `AgiClient` needs no
+// setup file (without either, Vitest says only `Invalid Chai property: toMatchScreenshot`).
+import './setup.js';
 export { AgiClient, DEFAULT_BASE_URL, MAX_RESPONSE_BYTES, type AgiClientOptions } from './client.js';
 export {
   AgiError,

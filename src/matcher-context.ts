@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+import { NotAwaitedError } from './errors.js';
 import type { MatcherUtils } from './message.js';
 import { resolveUpdateMode, type UpdateMode } from './update-mode.js';
 
@@ -61,4 +63,49 @@ export function nextDefaultName(context: MatcherContext, testName: string): stri
     countersByName.set(key, count);
   }
   return `${testName || 'screenshot'} ${count}`;
+}
+
+type Matcher = (this: MatcherContext, ...args: never[]) => unknown;
+
+interface FinishingTask {
+  result?: { errors?: unknown[] };
+  context?: { onTestFinished?: (hook: () => void) => void };
+}
+
+/**
+ * The matchers as `expect.extend` gets them, with two things Vitest does for its own assertions but not for
+ * extended ones:
+ * - Failure messages are plain text. Vitest stores a matcher's message as the error's message and stack, and
+ *   Vitest 4's HTML report shows a message holding colour codes twice, then the raw stack instead of its locations.
+ *   Vitest's own matchers keep messages plain and colour only the diff (still made from `actual`/`expected`).
+ * - A matcher still running when its test ends was not awaited: it fails the test. Vitest 4 checks that only for
+ *   `.resolves`/`.rejects`; for ours, the test passed at once and a failing verdict arrived after the worker was gone.
+ */
+export function forVitest<T extends Record<string, Matcher>>(matchers: T): T {
+  const wrapped: Record<string, Matcher> = {};
+  for (const [name, matcher] of Object.entries(matchers)) {
+    wrapped[name] = function (this: MatcherContext, ...args: never[]) {
+      let settled = false;
+      const running = Promise.resolve(matcher.apply(this, args)).then(
+        (result) => {
+          settled = true;
+          const { message } = result as { message: () => string };
+          return { ...(result as object), message: () => stripVTControlCharacters(message()) };
+        },
+        (error: unknown) => {
+          settled = true;
+          throw error;
+        },
+      );
+      // Made here, so its stack points at the line with the missing await.
+      const notAwaited = new NotAwaitedError(`${this.isNot ? 'not.' : ''}${name}`);
+      const task = this.task as FinishingTask | undefined;
+      task?.context?.onTestFinished?.(() => {
+        // An earlier failure can end the test while this one runs (Promise.all): that failure is the news.
+        if (!settled && !(task.result?.errors?.length)) throw notAwaited;
+      });
+      return running;
+    };
+  }
+  return wrapped as T;
 }

@@ -2,10 +2,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { META_KEY, type RecordedMeta } from './assertion-record.js';
 import { writeFileAtomically } from './baseline.js';
-import { relativePath } from './message.js';
+import { planPrune } from './commands/prune.js';
+import { plural, relativePath } from './message.js';
 import { packageVersion } from './provenance.js';
 import {
   findShardFiles,
+  incompleteReasons,
   RESULTS_FILE,
   RESULTS_SCHEMA,
   shardFileName,
@@ -28,6 +30,7 @@ export interface AgiReporterOptions {
 // The parts of Vitest's reporter API we use, typed structurally: Vitest 4 and 5 both match them.
 interface VitestLike {
   version: string;
+  logger?: { log(message: string): void };
   config: {
     root: string;
     shard?: { index: number; count: number };
@@ -53,8 +56,9 @@ interface TestModuleLike {
 
 /**
  * `vitest-agi/reporter`: writes `.vitest-agi/results.json`, one record per vitest-agi assertion, plus what prune
- * needs to trust the run (filters, shard, failures, which test files ran). Prints nothing, so it sits beside any
- * other reporter: `reporters: ['default', 'vitest-agi/reporter']`.
+ * needs to trust the run (filters, shard, failures, which test files ran). It prints only what the run did to
+ * baselines (written, updated, failed, unused), as Vitest does for snapshots, so it sits beside any other
+ * reporter: `reporters: ['default', 'vitest-agi/reporter']`.
  */
 export default class AgiReporter {
   readonly #outputFile: string;
@@ -89,6 +93,10 @@ export default class AgiReporter {
       : await findShardFiles(file);
     await Promise.all(stale.map((other) => rm(other, { force: true })));
     await writeFileAtomically(target, Buffer.from(`${JSON.stringify(results, null, 2)}\n`));
+    // Unused baselines are known only after a complete run, the one prune would trust.
+    const unused = incompleteReasons(results).length === 0 ? (await planPrune(vitest.config.root, results, [])).unused : [];
+    const summary = summarizeBaselines(results.assertions, unused.filter((file) => IMAGE.test(file)).length);
+    if (summary) (vitest.logger ?? { log: (text: string) => process.stdout.write(`${text}\n`) }).log(summary);
   }
 
   async #collect(vitest: VitestLike, testModules: ReadonlyArray<TestModuleLike>, unhandledErrors: number, reason: string): Promise<RunResults> {
@@ -180,3 +188,36 @@ function relativePaths(record: Partial<AssertionResult>, relative: (file: string
   return paths;
 }
 
+
+const IMAGE = /\.(jpe?g|png)$/i;
+const LISTED = 10;
+
+/**
+ * "vitest-agi: 2 baselines written, 1 updated", then the written and updated files to review before committing;
+ * '' when the run only compared. Failed are toMatchScreenshot assertions that did not hold (their messages are above);
+ * errors are not counted, as no baseline was compared.
+ */
+export function summarizeBaselines(assertions: readonly AssertionResult[], unused: number): string {
+  const screenshots = assertions.filter((a) => a.matcher === 'toMatchScreenshot');
+  const written = screenshots.filter((a) => a.outcome === 'baseline-written');
+  const updated = screenshots.filter((a) => a.outcome === 'baseline-updated');
+  const failed = screenshots.filter((a) => !a.pass && a.outcome !== 'error');
+  const counts = [
+    [written.length, 'written'],
+    [updated.length, 'updated'],
+    [failed.length, 'failed'],
+    [unused, 'unused'],
+  ] as const;
+  const said = counts.filter(([count]) => count > 0).map(([count, what], i) => (i === 0 ? `${plural(count, 'baseline')} ${what}` : `${count} ${what}`));
+  if (said.length === 0) return '';
+  const lines = [`vitest-agi: ${said.join(', ')}`];
+  const listed = [
+    ...written.map((a) => ['written', a, ''] as const),
+    ...updated.map((a) => ['updated', a, ''] as const),
+    ...failed.map((a) => ['failed ', a, ` (${a.not ? '.not, ' : ''}${a.outcome})`] as const),
+  ];
+  for (const [what, a, why] of listed.slice(0, LISTED)) lines.push(`  ${what}  ${a.baseline ?? a.name ?? ''}${why}`);
+  if (listed.length > LISTED) lines.push(`  … and ${listed.length - LISTED} more (all in .vitest-agi/results.json)`);
+  if (unused > 0) lines.push(`  unused: \`npx vitest-agi prune\` lists them, \`--delete\` deletes them`);
+  return lines.join('\n');
+}

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
+import { forVitest } from './matcher-context.js';
 import * as matchers from './matchers/index.js';
 import './types.js';
 
-expect.extend(matchers);
+expect.extend(forVitest({ ...matchers }));

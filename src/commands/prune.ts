@@ -105,7 +105,7 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   return plan.refused.length > 0 ? 1 : 0;
 }
 
-interface PrunePlan {
+export interface PrunePlan {
   /** Snapshot folders inside the root, as given. */
   dirs: string[];
   /** Snapshot folders outside the root: never listed, never touched. */
@@ -120,7 +120,8 @@ interface PrunePlan {
   kept: Map<string, number>;
 }
 
-async function planPrune(root: string, results: RunResults, extraDirs: string[]): Promise<PrunePlan> {
+/** The baselines (and sidecars) under the run's snapshot folders that no assertion of a complete run used. */
+export async function planPrune(root: string, results: RunResults, extraDirs: string[]): Promise<PrunePlan> {
   const screenshots = results.assertions.filter((a) => a.matcher === 'toMatchScreenshot');
   const given = [...new Set([...screenshots.map((a) => a.snapshotDir).filter((d): d is string => d !== undefined), ...extraDirs])];
   if (given.length === 0) given.push('snapshots');

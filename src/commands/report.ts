@@ -19,7 +19,7 @@ export const REPORT_USAGE = `Usage: vitest-agi report [file or folder …] [--ou
 
 Merges the results of a sharded run (results.shard-<i>-of-<n>.json, one per \`vitest --shard\`) into one
 results.json, and prints a Markdown summary of the run's vitest-agi assertions. When $GITHUB_STEP_SUMMARY is set,
-the summary is appended to it too.
+the summary is appended to it too. Exits with 1 when any assertion failed or errored.
   file or folder  results files, or folders holding them (default: .vitest-agi)
   --out FILE      where the merged results go (default: .vitest-agi/results.json)
   --root DIR      the Vitest root the paths are relative to (default: the current folder)`;
@@ -54,7 +54,8 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     const summary = summarizeResults(results, merged ? `Merged ${merged} shard files into ${relativePath(root, out)}.` : undefined);
     process.stdout.write(summary);
     if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, summary);
-    return 0;
+    // A CI step running only the report (after merging shards) must fail when the run's assertions did.
+    return results.assertions.some((a) => !a.pass) ? 1 : 0;
   } catch (error) {
     if (!(error instanceof ResultsError)) throw error;
     process.stderr.write(`vitest-agi report: ${error.message}\n`);
@@ -114,10 +115,19 @@ export function summarizeResults(results: RunResults, note?: string): string {
     '',
   );
   if (assertions.length > 0) {
-    const counts = new Map<AssertionOutcome, number>();
-    for (const a of assertions) counts.set(a.outcome, (counts.get(a.outcome) ?? 0) + 1);
-    lines.push('| Outcome | Assertions |', '| --- | ---: |');
-    for (const outcome of FAILED_FIRST) if (counts.has(outcome)) lines.push(`| ${outcome} | ${counts.get(outcome)} |`);
+    // An outcome says what was seen, not whether the assertion held: `.not.toBeOnPage(…)` passes on page-differs.
+    // So each row counts both, and `.not` assertions get rows of their own.
+    const rows = new Map<string, { passed: number; failed: number }>();
+    for (const outcome of FAILED_FIRST) {
+      for (const not of [false, true]) {
+        const matching = assertions.filter((a) => a.outcome === outcome && a.not === not);
+        if (matching.length === 0) continue;
+        const passed = matching.filter((a) => a.pass).length;
+        rows.set(not ? `${outcome} (.not)` : outcome, { passed, failed: matching.length - passed });
+      }
+    }
+    lines.push('| Outcome | Passed | Failed |', '| --- | ---: | ---: |');
+    for (const [outcome, { passed, failed: failing }] of rows) lines.push(`| ${outcome} | ${passed} | ${failing} |`);
     lines.push('');
   }
   if (failed.length > 0) {

@@ -12,6 +12,38 @@ const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const DIRECTIVE = /^\s*\/\/ @ts-expect-error(?: -- (.*))?$/;
 const VITEST_AGI_IMPORT = /^import .*'vitest-agi(\/setup)?';$/;
 
+const WALKTHROUGH_SETUP = `import type { TestProject } from 'vitest/node';
+import { startEmulator } from 'vitest-agi/emulator';
+
+export default async function setup(project: TestProject) {
+  const emulator = await startEmulator();
+  project.provide('agiBaseUrl', emulator.baseUrl);
+  return () => emulator.close();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    agiBaseUrl: string;
+  }
+}
+`;
+const WALKTHROUGH_TEST = `import { afterEach, expect, inject, test } from 'vitest';
+import { AgiClient, type Session } from 'vitest-agi';
+
+const agi = new AgiClient({ baseUrl: inject('agiBaseUrl'), apiKey: 'local' });
+let session: Session | undefined;
+afterEach(async () => {
+  await session?.delete();
+});
+
+test('the home page', async () => {
+  session = await agi.createSession();
+  await session.navigate('http://127.0.0.1:3000/');
+  await expect(session).toHaveTitle('Home');
+  await expect(session).toMatchScreenshot('home');
+});
+`;
+
 let project: Project;
 let source: string;
 let vitestVersion: string;
@@ -31,6 +63,11 @@ beforeAll(async () => {
     // Negative control: nothing from vitest-agi is imported, so nothing augments `expect`.
     'no-vitest-agi/tsconfig.json': tsconfig,
     'no-vitest-agi/matchers.test-d.ts': lines.filter((line) => !VITEST_AGI_IMPORT.test(line)).join('\n'),
+    // The README's "your own project": a globalSetup that starts the emulator and declares what it provides. With
+    // TypeScript's default lib (it has the DOM): the emulator's types use playwright-core's, which need the DOM.
+    'walkthrough/tsconfig.json': tsconfig.replace('"include": ["*.test-d.ts"]', '"include": ["*.ts"]').replace(/^\s*"lib": .*\n/m, ''),
+    'walkthrough/global-setup.ts': WALKTHROUGH_SETUP,
+    'walkthrough/home.test.ts': WALKTHROUGH_TEST,
   });
 });
 
@@ -110,6 +147,11 @@ describe('matcher types', () => {
         "\`threshold\` is a number → TS2322 Type 'string' is not assignable to type 'number'.",
       ]
     `);
+  });
+
+  test.each([true, false])("the README walkthrough's globalSetup and test compile with skipLibCheck %s", async (skipLibCheck) => {
+    const result = await runTsc('walkthrough', skipLibCheck);
+    expect({ vitest: vitestVersion, ...result }).toEqual({ vitest: vitestVersion, code: 0, output: '' });
   });
 
   test('without vitest-agi imported, expect(x) has none of the matchers', async () => {

@@ -54,14 +54,15 @@ beforeAll(async () => {
       capturedAt: '2026-11-20T09:30:00.000Z', vitestAgi: '0.1.0', meta: { prompt: 'v6' },
     }, null, 2)}\n`,
   });
-  const result = await project.run(['--reporter=default', '--reporter=html']);
+  // In colour, as from a terminal: Vitest 4's report prints a message holding colour codes twice, with a raw stack.
+  const result = await project.run(['--reporter=default', '--reporter=html'], { NO_COLOR: undefined, FORCE_COLOR: '1' });
   expect(result.code, result.output).toBe(1);
   expect(result.output).toContain('HTML  Report is generated');
 
   // Vitest 4 writes the report to html/, Vitest 5 to .vitest/.
   reportDir = project.path(project.exists('html/index.html') ? 'html' : '.vitest');
   server = await serveFolder(reportDir);
-  browser = await launchChromium();
+  ({ browser } = await launchChromium());
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { waitUntil: 'networkidle' });
 });
@@ -126,6 +127,17 @@ test('the HTML report shows the image a new baseline was written from', async ()
   expect(await tabs(panel)).toEqual(['Reference']);
   expect(await panel.textContent()).toContain('Baseline written to snapshots/test/checkout.test.ts/thanks.jpg.');
   expect((await shownImage(panel, 'Reference')).bytes.equals(shot('thanks.jpg'))).toBe(true);
+});
+
+test('the HTML report shows a failure message once, with its stack parsed into locations', async () => {
+  await openArtifact('the docs page still reads the same');
+  // The error section only: the "Test Meta" view below it shows the vitestAgi record, which holds the message too.
+  const text = (await page.locator('body').innerText()).split('\nTest Meta\n')[0]!;
+  const reason = 'Screenshot differs from baseline: 1,832 pixels differ (0.20% of 1280×720);';
+  expect(text.split(reason).length - 1).toBe(1);
+  // A parsed stack shows " - /test/checkout.test.ts:<line>:<column>"; a raw one "at file:///…".
+  expect(text).toMatch(/ - \/test\/checkout\.test\.ts:\d+:\d+/);
+  expect(text).not.toContain('at file://');
 });
 
 /** A static file server for the report folder (the HTML reporter's page fetches its data, so file:// won't do). */

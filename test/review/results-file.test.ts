@@ -1,4 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { summarizeResults } from '../../src/commands/report.js';
 import { incompleteReasons, mergeShards, RESULTS_SCHEMA, type AssertionResult, type RunResults } from '../../src/results.js';
 import { validateResults } from './json-schema.js';
@@ -65,12 +70,12 @@ test('the summary of a failing run lists each failed assertion with what it saw,
 
     4 tests (2 passed, 2 failed, 0 skipped) · Vitest 4.1.12 · 12.3 s
 
-    | Outcome | Assertions |
-    | --- | ---: |
-    | pixels-differ | 1 |
-    | page-differs | 1 |
-    | error | 1 |
-    | baseline-written | 1 |
+    | Outcome | Passed | Failed |
+    | --- | ---: | ---: |
+    | pixels-differ | 0 | 1 |
+    | page-differs | 0 | 1 |
+    | error | 0 | 1 |
+    | baseline-written | 1 | 0 |
 
     ### Failed
 
@@ -89,4 +94,55 @@ test('the summary of a failing run lists each failed assertion with what it saw,
     Not a complete run, so \`vitest-agi prune\` will refuse it: the run had failures (2 failed tests): a failed test may stop before its later assertions, so their baselines look unused. Fix the failures and run again.
     "
   `);
+});
+
+describe('`vitest-agi report` exit code', () => {
+  const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'agi-report-exit-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function report(results: RunResults) {
+    await writeFile(path.join(dir, 'results.json'), JSON.stringify(results));
+    const { GITHUB_STEP_SUMMARY: _, ...env } = process.env;
+    return await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, [cliPath, 'report', 'results.json'], { cwd: dir, env }, (error, stdout) =>
+        error && typeof error.code !== 'number' ? reject(error) : resolve({ code: error ? (error.code as number) : 0, stdout }),
+      );
+    });
+  }
+
+  test('is 1 when an assertion failed, and the heading says how many', async () => {
+    const result = await report(run({ assertions: [failed({ outcome: 'pixels-differ' }), failed({ outcome: 'matched', pass: true })] }));
+    expect(result.stdout.split('\n')[0]).toBe('## vitest-agi: 1 of 2 assertions failed');
+    expect(result.code).toBe(1);
+  });
+
+  test('is 1 when an assertion errored', async () => {
+    const result = await report(run({ assertions: [failed({ outcome: 'error', error: 'TimeoutError: …' })] }));
+    expect(result.code).toBe(1);
+  });
+
+  test('is 0 when every assertion held, .not ones included, and the table says which outcomes held', async () => {
+    const result = await report(run({ assertions: [
+      failed({ matcher: 'toBeOnPage', not: true, outcome: 'page-differs', pass: true }),
+      failed({ outcome: 'matched', pass: true }),
+    ] }));
+    expect(result.stdout.replace(/Vitest \S+ · \S+ s/, 'Vitest X · X s')).toMatchInlineSnapshot(`
+      "## vitest-agi: all 2 assertions passed
+
+      2 tests (2 passed, 0 failed, 0 skipped) · Vitest X · X s
+
+      | Outcome | Passed | Failed |
+      | --- | ---: | ---: |
+      | page-differs (.not) | 1 | 0 |
+      | matched | 1 | 0 |
+
+      Not a complete run, so \`vitest-agi prune\` will refuse it: 1 test file was not run (test/b.test.ts).
+      "
+    `);
+    expect(result.code).toBe(0);
+  });
 });

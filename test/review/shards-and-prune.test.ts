@@ -138,9 +138,9 @@ describe('a sharded run', () => {
 
       4 tests (4 passed, 0 failed, 0 skipped) · 2 of 2 shards merged · Vitest X · X.X s
 
-      | Outcome | Assertions |
-      | --- | ---: |
-      | matched | 5 |
+      | Outcome | Passed | Failed |
+      | --- | ---: | ---: |
+      | matched | 5 | 0 |
 
       Merged 2 shard files into .vitest-agi/results.json.
       "
