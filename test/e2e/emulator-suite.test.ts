@@ -11,7 +11,7 @@ const CONFIG = `import { defineConfig } from 'vitest/config';
 export default defineConfig({ test: { globalSetup: ['./global-setup.ts'], setupFiles: ['vitest-agi/setup'], testTimeout: 60_000, hookTimeout: 60_000 } });
 `;
 const BASELINES = [
-  'snapshots/checkout.test.ts/a-customer-buys-a-mug-and-lands-on-the-thank-you-page-1.jpg',
+  'snapshots/checkout.test.ts/a-customer-buys-a-mug-and-lands-on-the-thank-you-page-1--2a493229.jpg',
   'snapshots/checkout.test.ts/t-shirt-ordered.jpg',
   'snapshots/checkout.test.ts/shop-front.jpg',
 ];
