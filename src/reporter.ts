@@ -67,6 +67,7 @@ export default class AgiReporter {
   #startedAt = Date.now();
 
   constructor(options: AgiReporterOptions = {}) {
+    checkReporterOptions(options);
     this.#outputFile = options.outputFile ?? RESULTS_FILE;
   }
 
@@ -220,4 +221,22 @@ export function summarizeBaselines(assertions: readonly AssertionResult[], unuse
   if (listed.length > LISTED) lines.push(`  … and ${listed.length - LISTED} more (all in .vitest-agi/results.json)`);
   if (unused > 0) lines.push(`  unused: \`npx vitest-agi prune\` lists them, \`--delete\` deletes them`);
   return lines.join('\n');
+}
+
+const REPORTER_OPTIONS = ['outputFile'] as const;
+
+/** A misspelt option would silently write results elsewhere (or nowhere a CI step looks): refuse it by name. */
+function checkReporterOptions(options: unknown): void {
+  const where = 'vitest-agi/reporter';
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object such as { outputFile: 'reports/agi.json' }.`);
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (!(REPORTER_OPTIONS as readonly string[]).includes(name)) {
+      throw new TypeError(`${where}: unknown option \`${name}\`. Known options: ${REPORTER_OPTIONS.map((n) => `\`${n}\``).join(', ')}.`);
+    }
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new TypeError(`${where}: \`${name}\` must be a non-empty path, but is ${JSON.stringify(value)}.`);
+    }
+  }
 }
