@@ -51,6 +51,16 @@ const RETRY_AFTER_MAX_MS = 10_000; // a server's Retry-After is honoured up to t
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNREFUSED']);
 
+/**
+ * How the retry loop reads the time, waits and draws its jitter. Internal, not part of the package's API: tests
+ * swap these for a clock that records each wait instead of sleeping it, so they can assert the exact delays.
+ */
+export const retryClock = {
+  now: (): number => Date.now(),
+  sleep: (ms: number): Promise<unknown> => sleep(ms),
+  random: (): number => Math.random(),
+};
+
 /** Keep-alive connections shared by every client in the process: screenshots are fetched again and again. */
 let sharedDispatcher: Dispatcher | undefined;
 function dispatcher(): Dispatcher {
@@ -146,13 +156,13 @@ export class AgiClient {
   async #send(method: string, url: URL, label: string, apiKey: string, options: RequestOptions<unknown>): Promise<unknown> {
     const idempotent = method !== 'POST';
     const perAttempt = options.timeout ?? this.timeout;
-    const deadline = options.timeLimit === undefined ? Infinity : Date.now() + options.timeLimit;
+    const deadline = options.timeLimit === undefined ? Infinity : retryClock.now() + options.timeLimit;
     for (let attempt = 0; ; attempt++) {
-      const left = deadline - Date.now();
+      const left = deadline - retryClock.now();
       const timeout = Math.max(1, Math.round(Math.min(perAttempt, left)));
       const timeoutHint = timeout < perAttempt ? "what was left of the caller's `timeout`" : 'timeout option';
       // A retry starts only if its backoff ends before the deadline.
-      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && Date.now() + waitMs < deadline;
+      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && retryClock.now() + waitMs < deadline;
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, {
@@ -170,7 +180,7 @@ export class AgiClient {
         const failure = toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
         const wait = backoff(attempt);
         if (RETRYABLE_CODES.has((error as { code?: string }).code ?? '') && mayRetry(wait)) {
-          await sleep(wait);
+          await retryClock.sleep(wait);
           continue;
         }
         throw failure;
@@ -199,7 +209,7 @@ export class AgiClient {
       const body = await readCapped(response.body, response.headers['content-length'], MAX_ERROR_BODY_BYTES, 'cut').catch(() => undefined);
       const wait = retryAfterMs(response.headers['retry-after']) ?? backoff(attempt);
       if (RETRYABLE_STATUS.has(response.statusCode) && mayRetry(wait)) {
-        await sleep(wait);
+        await retryClock.sleep(wait);
         continue;
       }
       const detail = body && describeErrorBody(body, contentType, apiKey);
@@ -265,10 +275,10 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
   const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - retryClock.now();
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS) : undefined;
 }
 
 function backoff(attempt: number): number {
-  return Math.random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+  return retryClock.random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
 }
