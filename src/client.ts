@@ -45,11 +45,34 @@ export interface RequestOptions<T = unknown> {
 
 export const DEFAULT_BASE_URL = 'https://api.agi.tech/v1';
 export { MAX_RESPONSE_BYTES };
+// Why a hand-written retry loop and body caps, not undici's `interceptors.retry` and `maxResponseSize` (measured on
+// undici 7.30.2 against a local server, minTimeout 250 / maxTimeout 4000 / factor 2, 3 retries):
+// - no jitter: three runs waited [270,507,1003], [252,502,1002], [252,502,1002] ms, so clients retry in lockstep;
+// - the final 5xx is a RequestRetryError without its body (our message quotes the API's `detail`), unless
+//   throwOnError is false;
+// - one `maxTimeout` caps both the backoff and Retry-After (Retry-After: 3 with maxTimeout 1000 waited 1002 ms), so
+//   a 4 s backoff cap and a 10 s Retry-After cap cannot both hold; Retry-After: 0 waited the 250 ms backoff;
+// - it retries only after an error body ends: a never-ending 503 body stalled it until the 8 s abort (1 request);
+//   we read the first 64 KB of an error body and go on;
+// - it knows no deadline: a 1 s signal during a 2 s Retry-After settled after 2007 ms; we retry only if the wait
+//   ends before the caller's `timeLimit`;
+// - `maxResponseSize` is one limit per dispatcher and rejects (UND_ERR_RES_EXCEEDED_MAX_SIZE, status lost): it
+//   cannot refuse a 2xx over 50 MB while cutting an error body to its first 64 KB and keeping the status.
 const RETRY_BASE_MS = 250; // first backoff; doubles per attempt, with full jitter
 const RETRY_MAX_MS = 4_000; // backoff cap
 const RETRY_AFTER_MAX_MS = 10_000; // a server's Retry-After is honoured up to this
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNREFUSED']);
+
+/**
+ * How the retry loop reads the time, waits and draws its jitter. Internal, not part of the package's API: tests
+ * swap these for a clock that records each wait instead of sleeping it, so they can assert the exact delays.
+ */
+export const retryClock = {
+  now: (): number => Date.now(),
+  sleep: (ms: number): Promise<unknown> => sleep(ms),
+  random: (): number => Math.random(),
+};
 
 /** Keep-alive connections shared by every client in the process: screenshots are fetched again and again. */
 let sharedDispatcher: Dispatcher | undefined;
@@ -146,13 +169,13 @@ export class AgiClient {
   async #send(method: string, url: URL, label: string, apiKey: string, options: RequestOptions<unknown>): Promise<unknown> {
     const idempotent = method !== 'POST';
     const perAttempt = options.timeout ?? this.timeout;
-    const deadline = options.timeLimit === undefined ? Infinity : Date.now() + options.timeLimit;
+    const deadline = options.timeLimit === undefined ? Infinity : retryClock.now() + options.timeLimit;
     for (let attempt = 0; ; attempt++) {
-      const left = deadline - Date.now();
+      const left = deadline - retryClock.now();
       const timeout = Math.max(1, Math.round(Math.min(perAttempt, left)));
       const timeoutHint = timeout < perAttempt ? "what was left of the caller's `timeout`" : 'timeout option';
       // A retry starts only if its backoff ends before the deadline.
-      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && Date.now() + waitMs < deadline;
+      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && retryClock.now() + waitMs < deadline;
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, {
@@ -170,7 +193,7 @@ export class AgiClient {
         const failure = toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
         const wait = backoff(attempt);
         if (RETRYABLE_CODES.has((error as { code?: string }).code ?? '') && mayRetry(wait)) {
-          await sleep(wait);
+          await retryClock.sleep(wait);
           continue;
         }
         throw failure;
@@ -199,7 +222,7 @@ export class AgiClient {
       const body = await readCapped(response.body, response.headers['content-length'], MAX_ERROR_BODY_BYTES, 'cut').catch(() => undefined);
       const wait = retryAfterMs(response.headers['retry-after']) ?? backoff(attempt);
       if (RETRYABLE_STATUS.has(response.statusCode) && mayRetry(wait)) {
-        await sleep(wait);
+        await retryClock.sleep(wait);
         continue;
       }
       const detail = body && describeErrorBody(body, contentType, apiKey);
@@ -265,10 +288,10 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
   const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - retryClock.now();
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS) : undefined;
 }
 
 function backoff(attempt: number): number {
-  return Math.random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+  return retryClock.random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
 }

@@ -4,6 +4,7 @@ import { AgiClient } from '../src/client.js';
 import { AgiError, AuthError, ConfigError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { shot } from './helpers/fixtures.js';
 import { endless, hang, json, rawJson, screenshot, startHostileServer, text, type HostileServer } from './helpers/hostile-server.js';
+import { recordRetryWaits } from './helpers/retry-clock.js';
 
 // What the client does when the server is broken or hostile (issue 10 items 3, 4, 9; issue 9 item 10):
 // real undici requests to a real node:http server on port 0 that scripts each answer byte for byte.
@@ -55,9 +56,15 @@ describe('AgiClient error bodies are capped', () => {
 
   test('a retried GET reads only the start of each error body too', async () => {
     server.script(endless(503, 'application/json', '{"detail":"'));
-    const error = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 2 }).session('s').screenshot());
-    expect(error).toBeInstanceOf(HttpStatusError);
-    expect(server.requests).toHaveLength(3);
+    const clock = recordRetryWaits();
+    try {
+      const error = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 2 }).session('s').screenshot());
+      expect(error).toBeInstanceOf(HttpStatusError);
+      expect(server.requests).toHaveLength(3);
+      expect(clock.waits).toEqual([125, 250]);
+    } finally {
+      clock.restore();
+    }
   });
 });
 

@@ -6,12 +6,14 @@ import { AgiClient } from '../src/client.js';
 import { AuthError, ConfigError, ConnectionError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { startApiServer, type ApiServer } from './helpers/api-server.js';
 import { shot } from './helpers/fixtures.js';
+import { recordRetryWaits, type RecordedWaits } from './helpers/retry-clock.js';
 
 // Real undici requests to a real node:http server on port 0 that scripts each failure.
 const KEY = 'sk-client-test-SECRET-91b2';
 const page = { url: 'http://shop.test/docs', title: 'Docs — Shop' };
 let server: ApiServer;
 let agi: AgiClient;
+let clock: RecordedWaits; // retries record their waits instead of sleeping them
 const errors: unknown[] = [];
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -27,8 +29,12 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 beforeEach(async () => {
   server = await startApiServer({ apiKey: KEY });
   agi = new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, timeout: 2000 });
+  clock = recordRetryWaits();
 });
-afterEach(() => server.close());
+afterEach(async () => {
+  clock.restore();
+  await server.close();
+});
 
 describe('AgiClient screenshots', () => {
   test('fetches a screenshot with the Bearer key, keeping the JPEG bytes as sent', async () => {
@@ -80,9 +86,8 @@ describe('AgiClient screenshots', () => {
 
   test('retries 429 after its Retry-After, and 503 and a reset connection with backoff', async () => {
     server.script('s', ['rate-limited', 'unavailable', 'reset', { image: shot('docs.jpg'), ...page }]);
-    const started = Date.now();
     expect((await agi.session('s').screenshot()).title).toBe(page.title);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(clock.waits).toEqual([1000, 250, 500]); // Retry-After: 1, then half of the 500 and 1000 ms backoff caps
     expect(server.requests.length).toBe(4);
   });
 
@@ -91,6 +96,7 @@ describe('AgiClient screenshots', () => {
     const error = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 2 }).session('s').screenshot());
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(server.requests.length).toBe(3);
+    expect(clock.waits).toEqual([125, 250]);
     server.script('r', ['reset']);
     const reset = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 0 }).session('r').screenshot());
     expect(reset).toBeInstanceOf(ConnectionError);
@@ -128,8 +134,10 @@ describe('AgiClient screenshots', () => {
       const error = await failure(client.session('s').sendMessage('hello'));
       expect(error.message).toBe('POST /v1/sessions/s/message failed with status 503: busy.');
       expect(hits).toBe(1);
+      expect(clock.waits).toEqual([]);
       await failure(client.session('s').status());
       expect(hits).toBe(1 + 3);
+      expect(clock.waits).toEqual([125, 250]);
     } finally {
       failing.close();
     }
