@@ -4,6 +4,7 @@ import { AgiClient } from '../src/client.js';
 import { AgiError, AuthError, ConfigError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { shot } from './helpers/fixtures.js';
 import { endless, hang, json, rawJson, screenshot, startHostileServer, text, type HostileServer } from './helpers/hostile-server.js';
+import { rejectionOf } from './helpers/messages.js';
 import { recordRetryWaits } from './helpers/retry-clock.js';
 
 // What the client does when the server is broken or hostile (issue 10 items 3, 4, 9; issue 9 item 10):
@@ -13,14 +14,6 @@ const page = { url: 'http://shop.test/docs', title: 'Docs — Shop' };
 let server: HostileServer;
 let agi: AgiClient;
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Every text an error shows anywhere: message, stack, each cause, util.inspect and JSON. */
 function everyTextOf(error: unknown): string {
@@ -46,7 +39,7 @@ describe('AgiClient error bodies are capped', () => {
     server.script(endless(status, 'application/json', '{"detail":"', 'A'));
     const before = process.memoryUsage();
     const started = Date.now();
-    const error = await failure(agi.session('s').screenshot());
+    const error = await rejectionOf(agi.session('s').screenshot());
     expect(error).toBeInstanceOf(type);
     expect(Date.now() - started).toBeLessThan(5_000); // not the 10 s timeout
     expect(server.bytesWritten).toBeLessThan(32 * 1024 * 1024); // what socket buffers hold, not gigabytes
@@ -58,7 +51,7 @@ describe('AgiClient error bodies are capped', () => {
     server.script(endless(503, 'application/json', '{"detail":"'));
     const clock = recordRetryWaits();
     try {
-      const error = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 2 }).session('s').screenshot());
+      const error = await rejectionOf(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 2 }).session('s').screenshot());
       expect(error).toBeInstanceOf(HttpStatusError);
       expect(server.requests).toHaveLength(3);
       expect(clock.waits).toEqual([125, 250]);
@@ -79,7 +72,7 @@ describe('AgiClient never shows the key a server echoes', () => {
     ['an HTML error page', text(502, 'text/html', `<html><title>Key ${KEY}</title></html>`), HttpStatusError],
   ] as const)('%s', async (_case, step, type) => {
     server.script(step);
-    const error = await failure(agi.session('s').screenshot());
+    const error = await rejectionOf(agi.session('s').screenshot());
     expect(error).toBeInstanceOf(type);
     expect(everyTextOf(error)).not.toContain(KEY);
     expect(everyTextOf(error)).not.toContain(KEY.slice(0, 12)); // no prefix of it either
@@ -87,7 +80,7 @@ describe('AgiClient never shows the key a server echoes', () => {
 
   test('a status that echoes the key, with control characters, is quoted escaped and redacted when waiting times out', async () => {
     server.script(json(200, { status: `\u001b[2J${KEY}` }));
-    const error = await failure(agi.session('s').waitUntilFinished({ timeout: 300 }));
+    const error = await rejectionOf(agi.session('s').waitUntilFinished({ timeout: 300 }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toBe('Session s (last status "\\u001b[2J[redacted]") did not answer within 300 ms (waitUntilFinished timeout).');
   });
@@ -110,7 +103,7 @@ describe('AgiClient throws only AgiErrors', () => {
     ['control characters', json(500, { detail: 'red \u001b[31mALERT\u001b[0m\r\nnext line' }), 'GET /v1/sessions/s/screenshot failed with status 500: red \\u001b[31mALERT\\u001b[0m next line.'],
   ] as const)('an error body with %s', async (_case, step, message) => {
     server.script(step);
-    const error = await failure(agi.session('s').screenshot());
+    const error = await rejectionOf(agi.session('s').screenshot());
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error.message).toBe(message);
   });
@@ -122,7 +115,7 @@ describe('AgiClient throws only AgiErrors', () => {
     ['a 2xx body nested too deep', () => agi.session('s').status(), rawJson(200, `{"status":${'['.repeat(200_000)}${']'.repeat(200_000)}}`)],
   ] as const)('%s rejects with an InvalidResponseError', async (_case, call, step) => {
     server.script(step);
-    const error = await failure(call());
+    const error = await rejectionOf(call());
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toMatch(/^(GET|POST) \/v1\/sessions/);
   });
@@ -133,7 +126,7 @@ describe('AgiClient throws only AgiErrors', () => {
     ['a space', `Bearer ${KEY}`, 'The API key has a space (U+0020) at position 7, which an HTTP header cannot carry. Check AGI_API_KEY for a stray newline, space or quote.'],
     ['a curly quote', `“${KEY}”`, 'The API key has a character U+201C at position 1, which an HTTP header cannot carry. Check AGI_API_KEY for a stray newline, space or quote.'],
   ])('a key with %s is a ConfigError before any request', async (_case, key, message) => {
-    const error = await failure(new AgiClient({ apiKey: key, baseUrl: server.baseUrl }).session('s').screenshot());
+    const error = await rejectionOf(new AgiClient({ apiKey: key, baseUrl: server.baseUrl }).session('s').screenshot());
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe(message);
     expect(server.requests).toEqual([]);
@@ -143,7 +136,7 @@ describe('AgiClient throws only AgiErrors', () => {
 describe('AgiClient first contact', () => {
   test('a 404 from a base URL without /v1 says which URL was meant', async () => {
     server.script(json(404, { detail: 'Not Found' }));
-    const error = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.origin }).session('s').screenshot());
+    const error = await rejectionOf(new AgiClient({ apiKey: KEY, baseUrl: server.origin }).session('s').screenshot());
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.message).toBe(`GET /sessions/s/screenshot failed with 404 Not Found: no session "s" (deleted, expired, or created with another API key). \`baseUrl\` is ${server.origin} — did you mean ${server.origin}/v1?`);
   });
@@ -154,7 +147,7 @@ describe('AgiClient first contact', () => {
       process.env.AGI_BASE_URL = `${server.origin}/`;
       const home = `<!doctype html><html><head><title>Welcome to AGI</title></head><body>${'<p>hi</p>'.repeat(1000)}</body></html>`;
       server.script(text(200, 'text/html; charset=utf-8', home));
-      const error = await failure(new AgiClient({ apiKey: KEY }).session('s').screenshot());
+      const error = await rejectionOf(new AgiClient({ apiKey: KEY }).session('s').screenshot());
       expect(error).toBeInstanceOf(InvalidResponseError);
       expect(error.message).toBe(`GET /sessions/s/screenshot answered 200 with an HTML page (text/html, ${Buffer.byteLength(home).toLocaleString('en-US')} bytes, titled "Welcome to AGI"), not JSON. AGI_BASE_URL is ${server.origin} — did you mean ${server.origin}/v1?`);
     } finally {
@@ -166,14 +159,14 @@ describe('AgiClient first contact', () => {
   test('an HTML error page is described, not dumped', async () => {
     const body = `<!DOCTYPE html><html><head><title>\n  502 Bad\u001b[2J Gateway </title><style>${'x'.repeat(12_000)}</style></head><body><h1>Bad Gateway</h1></body></html>`;
     server.script(text(502, 'text/html', body));
-    const error = await failure(agi.session('s').screenshot());
+    const error = await rejectionOf(agi.session('s').screenshot());
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error.message).toBe(`GET /v1/sessions/s/screenshot failed with status 502: an HTML page (text/html, ${Buffer.byteLength(body).toLocaleString('en-US')} bytes, titled "502 Bad\\u001b[2J Gateway").`);
   });
 
   test('a timeout message ends with the limit, and keeps the abort reason only as its cause', async () => {
     server.script(hang);
-    const error = await failure(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, timeout: 300 }).session('s').screenshot());
+    const error = await rejectionOf(new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, timeout: 300 }).session('s').screenshot());
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toBe('GET /v1/sessions/s/screenshot did not answer within 300 ms (timeout option).');
     expect(error.stack!.split('\n')[0]).toBe(`TimeoutError: ${error.message}`);
@@ -185,7 +178,7 @@ describe('AgiClient first contact', () => {
 
   test('every failure above is an AgiError with a stable AGI_ code', async () => {
     server.script(rawJson(500, '{"detail":{"message":{"toString":1}}}'));
-    const error = await failure(agi.session('s').screenshot());
+    const error = await rejectionOf(agi.session('s').screenshot());
     expect(error).toBeInstanceOf(AgiError);
     expect((error as AgiError).code).toBe('AGI_HTTP_STATUS');
   });

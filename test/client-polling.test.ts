@@ -7,7 +7,7 @@ import { AuthError, HttpStatusError, NotFoundError, TimeoutError } from '../src/
 import { configure, resetConfiguration } from '../src/options.js';
 import { shot } from './helpers/fixtures.js';
 import { hang, json, rawJson, reset, screenshot, startHostileServer, type HostileServer } from './helpers/hostile-server.js';
-import { failureOf } from './helpers/messages.js';
+import { failureOf, rejectionOf } from './helpers/messages.js';
 
 // Polling matchers against a server that fails while the agent moves (issue 10 item 10): a transient capture
 // failure is "not yet", and the matcher's own timeout bounds every request it makes.
@@ -19,14 +19,6 @@ let server: HostileServer;
 let agi: AgiClient;
 let dir: string;
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeEach(async () => {
   server = await startHostileServer();
@@ -60,7 +52,7 @@ describe('polling matchers and transient capture failures', () => {
   test('a hung server with timeout 2000 settles in about 2 s, throwing the TimeoutError of its last capture', async () => {
     server.script(hang);
     const started = Date.now();
-    const error = await rejection(expect(agi.session('s')).toHaveURL(docs.url, { timeout: 2000 }));
+    const error = await rejectionOf(expect(agi.session('s')).toHaveURL(docs.url, { timeout: 2000 }));
     expect(Date.now() - started).toBeLessThan(10_000); // the client's own timeout is 30 s
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toMatch(/^GET \/v1\/sessions\/s\/screenshot did not answer within \d+ ms \(what was left of the caller's `timeout`\)\.$/);
@@ -68,7 +60,7 @@ describe('polling matchers and transient capture failures', () => {
 
   test('when every capture failed, the last error is thrown, not an assertion failure', async () => {
     server.script(error500, rawJson(500, '{"detail":"still broken"}'));
-    const error = await rejection(expect(agi.session('s')).toHaveTitle(docs.title, { timeout: 300, interval: 50 }));
+    const error = await rejectionOf(expect(agi.session('s')).toHaveTitle(docs.title, { timeout: 300, interval: 50 }));
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error.message).toBe('GET /v1/sessions/s/screenshot failed with status 500: still broken.');
     expect(server.requests.length).toBeGreaterThan(2);
@@ -94,21 +86,21 @@ describe('polling matchers and transient capture failures', () => {
     ['404', json(404, { detail: 'Session not found' }), NotFoundError],
   ] as const)('a %s is thrown at once, without waiting for the timeout', async (_status, step, type) => {
     server.script(step, screenshot(shot('docs.jpg'), docs));
-    const error = await rejection(expect(agi.session('s')).toBeOnPage('docs', { timeout: 5000 }));
+    const error = await rejectionOf(expect(agi.session('s')).toBeOnPage('docs', { timeout: 5000 }));
     expect(error).toBeInstanceOf(type);
     expect(server.requests).toHaveLength(1);
   });
 
   test('without a timeout, one 500 is thrown as before', async () => {
     server.script(error500, screenshot(shot('docs.jpg'), docs));
-    const error = await rejection(expect(agi.session('s')).toBeOnPage('docs'));
+    const error = await rejectionOf(expect(agi.session('s')).toBeOnPage('docs'));
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(server.requests).toHaveLength(1);
   });
 
   test('a subject of its own whose screenshot() never settles is bounded by the timeout too', async () => {
     const started = Date.now();
-    const error = await rejection(expect({ screenshot: () => new Promise<never>(() => {}) }).toBeOnPage('docs', { timeout: 500 }));
+    const error = await rejectionOf(expect({ screenshot: () => new Promise<never>(() => {}) }).toBeOnPage('docs', { timeout: 500 }));
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toMatch(/^screenshot\(\) did not answer within \d+ ms \(the matcher's `timeout`\)\.$/);

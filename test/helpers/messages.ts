@@ -11,3 +11,13 @@ export async function failureOf(promise: Promise<unknown>, replace: Record<strin
   }
   throw new Error('expected the assertion to fail, but it passed');
 }
+
+/** The error a promise rejects with, for tests that inspect more than its message. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
