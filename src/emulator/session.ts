@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { SharedBrowser, Viewport } from './browser.js';
+import type { SharedBrowser } from './browser.js';
+import type { Viewport } from './index.js';
 import { firstLine } from './browser.js';
 import { HttpError, sessionNotFound } from './http-error.js';
 import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
