@@ -31,8 +31,8 @@ const LABELS = { reference: 'Baseline', actual: 'Actual', diff: 'Diff' } as cons
 
 let vitestModule: Promise<ArtifactApi> | undefined;
 
-/** `vitest`'s exports, loaded on first use (this module is imported outside test runs too, by the reporter's types). */
-function loadVitest(): Promise<ArtifactApi> {
+/** `vitest`'s exports, loaded on first use (this module is imported outside test runs too, by the reporter). */
+export function loadArtifactApi(): Promise<ArtifactApi> {
   vitestModule ??= import('vitest').then(
     (module) => module as ArtifactApi,
     () => ({}),
@@ -48,7 +48,7 @@ export async function recordReviewImages(
   testTask: object | undefined,
   message: string,
   images: ReviewImage[],
-  api: Promise<ArtifactApi> = loadVitest(),
+  api: Promise<ArtifactApi> = loadArtifactApi(),
 ): Promise<void> {
   const task = testTask as TaskLike | undefined;
   if (!task || task.type !== 'test' || images.length === 0) return;

@@ -1,4 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
+import { loadArtifactApi, type ArtifactApi } from './artifacts.js';
 import { withoutUndefined } from './options.js';
 import type { CaptureRecord } from './poll.js';
 import { escapeNetworkFields, type AssertionResult, type MatcherName } from './results.js';
@@ -9,13 +10,25 @@ import { escapeNetworkFields, type AssertionResult, type MatcherName } from './r
  */
 export type AssertionRecord = Omit<AssertionResult, 'file' | 'test'>;
 
-/** Where the records travel: `task.meta` is sent from the worker with the test's result (Vitest 4 and 5). */
+/**
+ * Where the records travel from the worker to the reporter. Vitest ≥ 4.0.11: one test artifact per assertion, of a
+ * type of our own, which Vitest's report (`vitest --ui`, the HTML reporter) does not display, and which blob reports
+ * keep for `--merge-reports`; it costs one round trip to the main process, about 1 ms per assertion. Before 4.0.11:
+ * the test's `meta`, which the report shows as JSON in its "Test Meta" view.
+ */
+export const ARTIFACT_TYPE = 'vitest-agi:assertion';
 export const META_KEY = 'vitestAgi';
 
-export interface RecordedMeta {
-  /** `<retry>:<repeat>`: a new attempt starts a new list, so results describe the attempt that counted. */
-  attempt: string;
-  assertions: AssertionRecord[];
+/** One record and the try that made it. */
+export interface RecordedAssertion {
+  /** The test's `retryCount` then, which Vitest counts up across repeats too. */
+  retry: number;
+  repeat: number;
+  assertion: AssertionRecord;
+}
+
+export interface AssertionArtifact extends RecordedAssertion {
+  type: typeof ARTIFACT_TYPE;
 }
 
 export interface RecordingTask {
@@ -26,18 +39,37 @@ export interface RecordingTask {
 
 const TRAJECTORY_KEPT = 20;
 
-/** Appends a record to the running test's `meta`; outside a test (no task) it is dropped. */
-export function recordAssertion(testTask: object | undefined, record: AssertionRecord): void {
+/** Records an assertion on the running test (see {@link ARTIFACT_TYPE}); outside a test (no task) it is dropped. */
+export async function recordAssertion(testTask: object | undefined, record: AssertionRecord, api: Promise<ArtifactApi> = loadArtifactApi()): Promise<void> {
   const task = testTask as RecordingTask | undefined;
   if (!task || task.type !== 'test') return;
-  task.meta ??= {};
-  const attempt = `${task.result?.retryCount ?? 0}:${task.result?.repeatCount ?? 0}`;
-  let recorded = task.meta[META_KEY] as RecordedMeta | undefined;
-  if (recorded?.attempt !== attempt) {
-    recorded = { attempt, assertions: [] };
-    task.meta[META_KEY] = recorded;
+  const recorded: RecordedAssertion = { retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0, assertion: escapeNetworkFields(record) };
+  const { recordArtifact } = await api;
+  if (typeof recordArtifact === 'function') {
+    try {
+      await recordArtifact(task as never, { type: ARTIFACT_TYPE, ...recorded } satisfies AssertionArtifact);
+      return;
+    } catch {
+      // fall back to meta below
+    }
   }
-  recorded.assertions.push(escapeNetworkFields(record));
+  task.meta ??= {};
+  const list = (task.meta[META_KEY] ??= []) as RecordedAssertion[];
+  list.push(recorded);
+}
+
+/**
+ * The assertions a test recorded, from its artifacts and (older Vitest) its meta, in the last try of each repeat:
+ * a retried try did not count, but every repeat did (one that failed fails the test). `test` is a worker's task, or
+ * what the reporter reads from a test case (`artifacts()`, `meta()`).
+ */
+export function recordedAssertions(test: { artifacts?: readonly unknown[]; meta?: object }): AssertionRecord[] {
+  const artifacts = (test.artifacts ?? []).filter((artifact): artifact is AssertionArtifact => (artifact as { type?: unknown } | null)?.type === ARTIFACT_TYPE);
+  const meta = (test.meta as Record<string, unknown> | undefined)?.[META_KEY];
+  const all: RecordedAssertion[] = [...artifacts, ...(Array.isArray(meta) ? (meta as RecordedAssertion[]) : [])];
+  const lastTry = new Map<number, number>();
+  for (const { repeat, retry } of all) lastTry.set(repeat, Math.max(retry, lastTry.get(repeat) ?? retry));
+  return all.filter(({ repeat, retry }) => lastTry.get(repeat) === retry).map(({ assertion }) => assertion);
 }
 
 /** The polling fields every record has. */
@@ -75,7 +107,7 @@ export async function recordingErrors<T>(
     return await run(known);
   } catch (error) {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    recordAssertion(task, {
+    await recordAssertion(task, {
       matcher, not: isNot, outcome: 'error', pass: false, ...withoutUndefined(known), captures: 0, durationMs: Date.now() - started, timeout: known.timeout ?? 0, error: plainMessage(text),
     });
     throw error;

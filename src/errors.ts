@@ -45,7 +45,9 @@ export class HttpStatusError extends AgiError {
   readonly method: string;
   readonly path: string;
   constructor(method: string, path: string, status: number, detail?: string, hint?: string) {
-    super(`${method} ${path} failed with status ${status}${detail ? `: ${detail}` : ''}.${hint ? ` ${hint}` : ''}`, 'AGI_HTTP_STATUS');
+    // A detail that is a sentence already ("… is not an absolute http(s) URL.") ends the message without a second stop.
+    const reason = detail ? `: ${detail}${/[.!?]$/.test(detail) ? '' : '.'}` : '.';
+    super(`${method} ${path} failed with status ${status}${reason}${hint ? ` ${hint}` : ''}`, 'AGI_HTTP_STATUS');
     this.status = status;
     this.method = method;
     this.path = path;

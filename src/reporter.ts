@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { META_KEY, type RecordedMeta } from './assertion-record.js';
+import { recordedAssertions } from './assertion-record.js';
 import { writeFileAtomically } from './baseline.js';
 import { planPrune } from './commands/prune.js';
 import { plural, relativePath } from './message.js';
@@ -46,6 +46,8 @@ interface TestCaseLike {
   options: { mode: string };
   result(): { state: string };
   meta(): object;
+  /** Vitest ≥ 4.0.11. */
+  artifacts?(): readonly unknown[];
 }
 
 interface TestModuleLike {
@@ -119,8 +121,7 @@ export default class AgiReporter {
           tests.skipped++;
           skippedTests++;
         }
-        const recorded = (testCase.meta() as Record<string, RecordedMeta | undefined>)[META_KEY];
-        for (const record of recorded?.assertions ?? []) {
+        for (const record of recordedAssertions({ artifacts: testCase.artifacts?.(), meta: testCase.meta() })) {
           assertions.push({
             file,
             test: testCase.fullName,

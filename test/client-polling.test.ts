@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { recordedAssertions } from '../src/assertion-record.js';
 import { AgiClient } from '../src/client.js';
 import { AuthError, HttpStatusError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { configure, resetConfiguration } from '../src/options.js';
@@ -72,7 +73,7 @@ describe('polling matchers and transient capture failures', () => {
     const captures = Number(/Captured (\d+) times/.exec(message)?.[1]);
     expect(captures).toBeGreaterThan(3);
     expect(message).toContain(`2 of ${captures} captures failed; the last: GET /v1/sessions/s/screenshot failed with status 500: Internal server error.\n`);
-    const recorded = (task.meta as { vitestAgi?: { assertions: Array<{ trajectory?: unknown[] }> } }).vitestAgi?.assertions[0];
+    const recorded = recordedAssertions(task)[0];
     expect(recorded?.trajectory?.slice(0, 3)).toEqual([
       { atMs: expect.any(Number), error: 'GET /v1/sessions/s/screenshot failed with status 500: Internal server error.' },
       { atMs: expect.any(Number), error: 'GET /v1/sessions/s/screenshot failed with status 500: Internal server error.' },

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { DiscoveredBrowser } from './browser-discovery.js';
+import type { Viewport } from './index.js';
 
 /**
  * The flags every emulator Chromium gets, and nothing else: headless without a sandbox (containers run as
@@ -15,11 +16,6 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-export interface Viewport {
-  width: number;
-  height: number;
-}
 
 /**
  * One Chromium process shared by all sessions, launched on the first `newContext()` and relaunched if it

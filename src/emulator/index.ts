@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SharedBrowser } from './browser.js';
-import type { Viewport } from './browser.js';
 import { discoverBrowser } from './browser-discovery.js';
 import type { DiscoveredBrowser } from './browser-discovery.js';
 import { createApiListener, isLoopback } from './server.js';
@@ -9,7 +8,13 @@ import { SessionStore } from './session-store.js';
 
 export { BrowserNotFoundError, discoverBrowser } from './browser-discovery.js';
 export type { DiscoveredBrowser } from './browser-discovery.js';
-export type { Viewport } from './browser.js';
+
+// The public types are the emulator's own: playwright-core's need the DOM lib, which a Node project may not have.
+/** A session's viewport in CSS px. */
+export interface Viewport {
+  width: number;
+  height: number;
+}
 
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { SharedBrowser, Viewport } from './browser.js';
+import type { SharedBrowser } from './browser.js';
+import type { Viewport } from './index.js';
 import { firstLine } from './browser.js';
 import { HttpError, sessionNotFound } from './http-error.js';
 import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
@@ -261,7 +262,8 @@ export class EmulatedSession {
       await page.goto(url, { waitUntil: 'load', timeout: this.settings.stepTimeout });
     } catch (error) {
       if (this.#closed) throw sessionNotFound(this.id);
-      const reason = firstLine(error).replace(/^[\w.]+: /, '').replace(` at ${url}`, '');
+      // Playwright's "page.goto: Timeout 500ms exceeded." keeps its sentence, not its full stop (ours ends it).
+      const reason = firstLine(error).replace(/^[\w.]+: /, '').replace(` at ${url}`, '').replace(/\.$/, '');
       // A network error commits Chromium's error page (URL chrome-error://chromewebdata/) just after goto fails.
       const where = reason.startsWith('net::') ? " The page now shows Chromium's error page; screenshots report the URL that failed." : '';
       throw new HttpError(400, `Navigation to ${url} failed: ${reason}.${where}`);

@@ -57,7 +57,7 @@ export async function runPageMatcher(
         describeCaptures(polled.captures, polled.elapsedMs),
       ]);
     const holds = result.pass !== isNot;
-    recordAssertion(context.task, {
+    await recordAssertion(context.task, {
       matcher: matcherName,
       not: isNot,
       outcome: result.pass ? 'matched' : 'page-differs',

@@ -123,7 +123,7 @@ async function matchScreenshot(
       elapsedMs: polled.elapsedMs,
     });
   await recordReviewImages(context.task, reviewMessage(outcome, info.root, paths!), reviewImages(outcome, isNot, paths!, baseline, polled.shot, effects));
-  recordAssertion(context.task, {
+  await recordAssertion(context.task, {
     matcher: 'toMatchScreenshot',
     not: isNot,
     outcome: outcome.kind,

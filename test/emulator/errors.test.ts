@@ -141,6 +141,10 @@ describe('validation', () => {
     const answer = await fx.call('POST', `/sessions/${id}/navigate`, { body: { url: '/relative' } });
     expect(answer.status).toBe(400);
     expect(answer.json.detail).toBe('Invalid URL format: "/relative" is not an absolute http(s) URL.');
+    // Through the client, the detail's own full stop ends the sentence.
+    const error = await fx.agi.session(id).navigate('/relative').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect((error as Error).message.replace(id, '<id>')).toMatchInlineSnapshot(`"POST /v1/sessions/<id>/navigate failed with status 400: Invalid URL format: "/relative" is not an absolute http(s) URL."`);
   });
 
   test('unknown fields are ignored, as the real API does', async () => {
@@ -208,11 +212,29 @@ describe('failed navigation', () => {
       const answer = await fx.call('POST', `/sessions/${id}/navigate`, { body: { url } });
       expect(answer.status).toBe(400);
       expect(answer.json.detail.replace(url, 'URL')).toMatchInlineSnapshot(`"Navigation to URL failed: net::ERR_CONNECTION_REFUSED. The page now shows Chromium's error page; screenshots report the URL that failed."`);
+      const error = await fx.agi.session(id).navigate(url).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HttpStatusError);
+      expect((error as Error).message.replace(url, 'URL').replace(id, '<id>')).toMatchInlineSnapshot(`"POST /v1/sessions/<id>/navigate failed with status 400: Navigation to URL failed: net::ERR_CONNECTION_REFUSED. The page now shows Chromium's error page; screenshots report the URL that failed."`);
       const shot = await fx.call('GET', `/sessions/${id}/screenshot`);
       expect(shot.status).toBe(200);
       expect(shot.json.url).toBe(url);
     } finally {
       await fx.call('DELETE', `/sessions/${id}`);
+    }
+  });
+  test('a navigate that times out is a 400 whose detail is one sentence', async () => {
+    const silent = (await import('node:http')).createServer(() => {}); // never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}/slow`;
+    const emulator = await startEmulator({ stepTimeout: 500 });
+    try {
+      const session = await new AgiClient({ apiKey: 'k', baseUrl: emulator.baseUrl, retries: 0 }).createSession();
+      const error = await session.navigate(url).catch((e: unknown) => e);
+      expect((error as Error).message.replace(url, 'URL').replace(session.id, '<id>')).toMatchInlineSnapshot(`"POST /v1/sessions/<id>/navigate failed with status 400: Navigation to URL failed: Timeout 500ms exceeded."`);
+    } finally {
+      await emulator.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

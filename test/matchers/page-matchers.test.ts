@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { recordedAssertions } from '../../src/assertion-record.js';
 import { Screenshot } from '../../src/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
@@ -50,8 +51,7 @@ describe('toBeOnPage', () => {
 
   test('records a refused expectation as an `error` assertion for the results reporter', async ({ task }) => {
     await expect(expect(thanks()).toBeOnPage(42 as never)).rejects.toThrowError(TypeError);
-    const recorded = (task.meta as { vitestAgi?: { assertions: Array<{ matcher: string; outcome: string; error?: string }> } }).vitestAgi;
-    expect(recorded?.assertions).toEqual([
+    expect(recordedAssertions(task)).toEqual([
       expect.objectContaining({ matcher: 'toBeOnPage', outcome: 'error', error: expect.stringMatching(/^TypeError: toBeOnPage: expected a string/) }),
     ]);
   });

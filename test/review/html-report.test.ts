@@ -22,7 +22,8 @@ import { expect, test } from 'vitest';
 
 const capture = (file, url) => ({ screenshot: 'data:image/jpeg;base64,' + readFileSync('fixtures/' + file).toString('base64'), url, title: 'Docs — Shop' });
 
-test('the docs page still reads the same', async () => {
+test('the docs page still reads the same', async ({ task }) => {
+  task.meta.ticket = 'SHOP-12';
   await expect(capture('docs-edited.jpg', 'https://shop.example/docs/carts')).toMatchScreenshot('docs', { meta: { prompt: 'v7' } });
 });
 
@@ -131,13 +132,22 @@ test('the HTML report shows the image a new baseline was written from', async ()
 
 test('the HTML report shows a failure message once, with its stack parsed into locations', async () => {
   await openArtifact('the docs page still reads the same');
-  // The error section only: the "Test Meta" view below it shows the vitestAgi record, which holds the message too.
-  const text = (await page.locator('body').innerText()).split('\nTest Meta\n')[0]!;
+  const text = await page.locator('body').innerText();
   const reason = 'Screenshot differs from baseline: 1,832 pixels differ (0.20% of 1280×720);';
   expect(text.split(reason).length - 1).toBe(1);
   // A parsed stack shows " - /test/checkout.test.ts:<line>:<column>"; a raw one "at file:///…".
   expect(text).toMatch(/ - \/test\/checkout\.test\.ts:\d+:\d+/);
   expect(text).not.toContain('at file://');
+});
+
+test("the HTML report's Test Meta view shows the user's meta, not vitest-agi's assertion records", async () => {
+  await openArtifact('the docs page still reads the same');
+  const heading = page.getByRole('heading', { name: 'Test Meta' });
+  await heading.waitFor({ timeout: 10_000 });
+  // The view lists each key, then its value (an object as JSON): the vitestAgi record was all of an assertion's
+  // record, failure message included.
+  const view = (await page.locator('body').innerText()).split('\nTest Meta\n')[1]!;
+  expect(view.trim()).toBe('ticket\nSHOP-12');
 });
 
 /** A static file server for the report folder (the HTML reporter's page fetches its data, so file:// won't do). */
