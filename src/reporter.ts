@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { recordedAssertions } from './assertion-record.js';
-import { writeFileAtomically } from './baseline.js';
+import { recordedAssertions } from './results/records.js';
+import { writeFileAtomically } from './baselines/baseline.js';
 import { planPrune } from './commands/prune.js';
-import { plural, relativePath } from './message.js';
-import { packageVersion } from './provenance.js';
+import { plural, relativePath } from './text/format.js';
+import { packageVersion } from './baselines/provenance.js';
 import {
   findShardFiles,
   incompleteReasons,
@@ -14,10 +14,10 @@ import {
   type AssertionResult,
   type RunResults,
   type TestFileResult,
-} from './results.js';
+} from './results/results.js';
 
-export type { BaselineProvenance } from './provenance.js';
-export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult } from './results.js';
+export type { BaselineProvenance } from './baselines/provenance.js';
+export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult } from './results/results.js';
 
 export interface AgiReporterOptions {
   /**

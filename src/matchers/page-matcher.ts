@@ -1,12 +1,13 @@
-import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
-import type { MatcherContext } from '../matcher-context.js';
-import { assembleMessage, describeCaptures, labelledLines } from '../message.js';
-import { escapeNetworkText, quoteNetworkText } from '../network-text.js';
-import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options.js';
-import { pollCaptures } from '../poll.js';
-import type { Screenshot } from '../screenshot.js';
-import { toCapture } from '../subject.js';
-import type { MatcherName } from '../results.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
+import type { MatcherContext } from '../vitest/matcher-context.js';
+import { assembleMessage, describeCaptures } from './message.js';
+import { labelledLines } from '../text/format.js';
+import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
+import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options/options.js';
+import { pollCaptures } from './poll.js';
+import type { Screenshot } from '../image/screenshot.js';
+import { toCapture } from './subject.js';
+import type { MatcherName } from '../results/results.js';
 
 export type TextExpectation = string | RegExp;
 

@@ -1,6 +1,6 @@
-import type { MatcherContext } from '../matcher-context.js';
-import type { PageOptions } from '../options.js';
-import type { Screenshot } from '../screenshot.js';
+import type { MatcherContext } from '../vitest/matcher-context.js';
+import type { PageOptions } from '../options/options.js';
+import type { Screenshot } from '../image/screenshot.js';
 import { checkTextExpectation, matchesText, printExpectation, runPageMatcher, type PageCheck, type TextExpectation } from './page-matcher.js';
 
 /** `string`: case-insensitive part of the URL or title; `RegExp`: matches URL or title; object: every given part matches. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { recordedAssertions } from '../../src/assertion-record.js';
-import { Screenshot } from '../../src/screenshot.js';
+import { recordedAssertions } from '../../src/results/records.js';
+import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
 

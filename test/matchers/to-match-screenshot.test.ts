@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { decodeImage } from '../../src/image.js';
-import { configure, resetConfiguration } from '../../src/options.js';
-import { Screenshot } from '../../src/screenshot.js';
+import { decodeImage } from '../../src/image/image.js';
+import { configure, resetConfiguration } from '../../src/options/options.js';
+import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
 

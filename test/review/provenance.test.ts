@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { configure, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
-import { describeProvenance, hashImage, readProvenance, writeProvenance } from '../../src/provenance.js';
+import { configure, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options/options.js';
+import { describeProvenance, hashImage, readProvenance, writeProvenance } from '../../src/baselines/provenance.js';
 import { shot } from '../helpers/fixtures.js';
 
 // The sidecar's rules on real files in a temp dir; the sidecar written by a real Vitest run is in results.test.ts.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FileSystemError } from '../../src/errors.js';
-import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically } from '../../src/baseline.js';
+import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically } from '../../src/baselines/baseline.js';
 
 describe('baselineFileStem', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compareImages, RegionError } from '../../src/compare.js';
-import { decodeImage } from '../../src/image.js';
+import { compareImages, RegionError } from '../../src/image/compare.js';
+import { decodeImage } from '../../src/image/image.js';
 import { shot } from '../helpers/fixtures.js';
 
 const docs = decodeImage(shot('docs.jpg'), 'image/jpeg');

@@ -24,6 +24,6 @@ function runtimeImports(entry: string): Set<string> {
 
 test('the matchers load neither the HTTP client nor undici (a matcher on a Screenshot needs no network code)', () => {
   const loaded = runtimeImports('matchers/index.ts');
-  expect(loaded.has('poll.ts') && loaded.has('session.ts')).toBe(true); // the walk did follow the imports
-  expect([...loaded].filter((file) => file === 'client.ts' || file.startsWith('undici'))).toEqual([]);
+  expect(loaded.has('matchers/poll.ts') && loaded.has('api/session.ts')).toBe(true); // the walk did follow the imports
+  expect([...loaded].filter((file) => file === 'api/client.ts' || file.startsWith('undici'))).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
+import { checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options/options.js';
 
 afterEach(resetConfiguration);
 

@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { escapeNetworkText } from './network-text.js';
-import type { MetaValue } from './options.js';
-import type { MatchOutcome } from './outcome.js';
-import type { CaptureRecord } from './poll.js';
-import type { BaselineProvenance } from './provenance.js';
+import { escapeNetworkText } from '../text/network-text.js';
+import type { MetaValue } from '../options/options.js';
+import type { MatchOutcome } from '../matchers/outcome.js';
+import type { CaptureRecord } from '../matchers/poll.js';
+import type { BaselineProvenance } from '../baselines/provenance.js';
 
 /**
  * The shape of `.vitest-agi/results.json`, written by `vitest-agi/reporter` and merged by `vitest-agi report`.

@@ -1,6 +1,6 @@
 import pixelmatch from 'pixelmatch';
 import type { DecodedImage } from './image.js';
-import type { Region } from './options.js';
+import type { Region } from '../options/options.js';
 
 export interface CompareOptions {
   threshold: number;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgiClient } from './client.js';
-import { InvalidResponseError, NotFoundError, TimeoutError } from './errors.js';
-import { Screenshot } from './screenshot.js';
+import { InvalidResponseError, NotFoundError, TimeoutError } from '../errors.js';
+import { Screenshot } from '../image/screenshot.js';
 
 /** Execution status of a session's task (GET …/status). */
 export type ExecutionStatus = 'running' | 'waiting_for_input' | 'finished' | 'error' | 'ready' | 'paused' | (string & {});

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, TimeoutError } from './errors.js';
-import { escapeNetworkText } from './network-text.js';
-import type { Screenshot } from './screenshot.js';
+import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, TimeoutError } from '../errors.js';
+import { escapeNetworkText } from '../text/network-text.js';
+import type { Screenshot } from '../image/screenshot.js';
 
 /** One capture made by a matcher, for the failure message's trajectory. A failed capture has `error` instead of a page. */
 export interface CaptureRecord {

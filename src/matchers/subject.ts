@@ -1,7 +1,7 @@
-import { describeValue } from './options.js';
+import { describeValue } from '../options/options.js';
 import type { Capture } from './poll.js';
-import { Screenshot } from './screenshot.js';
-import { Session } from './session.js';
+import { Screenshot } from '../image/screenshot.js';
+import { Session } from '../api/session.js';
 
 /** What `expect(x)` accepts: something that can produce a Screenshot. */
 export type ScreenshotSubject =

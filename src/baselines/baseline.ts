@@ -2,8 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FileSystemError } from './errors.js';
-import type { ImageMimeType } from './image.js';
+import { FileSystemError } from '../errors.js';
+import type { ImageMimeType } from '../image/image.js';
 
 export interface ScreenshotPaths {
   /** Baseline for the capture's own format (`.jpg` or `.png`): the file written. */
