@@ -7,11 +7,13 @@ export {
   AuthError,
   ConfigError,
   ConnectionError,
+  FileSystemError,
   HttpStatusError,
   InvalidResponseError,
   InvalidScreenshotError,
   NotFoundError,
   TimeoutError,
+  UsageError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
 export * as matchers from './matchers/index.js';

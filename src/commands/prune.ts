@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { plural, relativePath } from '../text/format.js';
 import { readProvenance, readSidecar } from '../baselines/provenance.js';
-import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, ResultsError, type RunResults } from '../results/results.js';
+import { ResultsError } from '../errors.js';
+import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, type RunResults } from '../results/results.js';
 
 export const PRUNE_USAGE = `Usage: vitest-agi prune [--delete] [--results FILE] [--snapshot-dir DIR …] [--root DIR]
 

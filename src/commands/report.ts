@@ -2,6 +2,7 @@ import { appendFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomically } from '../baselines/baseline.js';
+import { ResultsError } from '../errors.js';
 import { formatCount, formatPercent, plural, relativePath } from '../text/format.js';
 import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
 import {
@@ -9,7 +10,6 @@ import {
   mergeShards,
   readResults,
   RESULTS_FILE,
-  ResultsError,
   type AssertionOutcome,
   type AssertionResult,
   type RunResults,

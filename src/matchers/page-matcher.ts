@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
 import type { MatcherContext } from '../vitest/matcher-context.js';
 import { assembleMessage, describeCaptures } from './message.js';
@@ -80,7 +81,7 @@ export async function runPageMatcher(
 /** Validates the expected value: a string or a RegExp. */
 export function checkTextExpectation(matcherName: string, what: string, value: unknown): asserts value is TextExpectation {
   if (typeof value !== 'string' && !(value instanceof RegExp)) {
-    throw new TypeError(`${matcherName}: the expected ${what} must be a string or a RegExp, but received ${value === null ? 'null' : typeof value}.`);
+    throw new UsageError(`${matcherName}: the expected ${what} must be a string or a RegExp, but received ${value === null ? 'null' : typeof value}.`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { MatcherContext } from '../vitest/matcher-context.js';
 import type { PageOptions } from '../options/options.js';
 import type { Screenshot } from '../image/screenshot.js';
@@ -40,7 +41,7 @@ function buildCheck(expected: PageExpectation): (shot: Screenshot, isNot: boolea
       expectation: `${isNot ? 'not ' : ''}${parts}`,
     });
   }
-  throw new TypeError(
+  throw new UsageError(
     'toBeOnPage: expected a string (part of the URL or title), a RegExp, or { url?, title? } with at least one part, ' +
       `but received ${expected === null ? 'null' : typeof expected === 'object' ? 'an object with neither url nor title' : typeof expected}.`,
   );

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { recordReviewImages } from '../vitest/artifacts.js';
 import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
 import { compareImages } from '../image/compare.js';
-import { UnreadableBaselineError } from '../errors.js';
+import { UnreadableBaselineError, UsageError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image/image.js';
 import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../vitest/matcher-context.js';
 import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options/options.js';
@@ -55,7 +55,7 @@ async function matchScreenshot(
 ) {
   const [givenName, callOptions] = typeof nameOrOptions === 'object' ? [undefined, nameOrOptions] : [nameOrOptions, maybeOptions];
   if (givenName !== undefined && typeof givenName !== 'string') {
-    throw new TypeError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
+    throw new UsageError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
   known.name = givenName;
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');

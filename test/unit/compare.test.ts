@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compareImages, RegionError } from '../../src/image/compare.js';
+import { RegionError } from '../../src/errors.js';
+import { compareImages } from '../../src/image/compare.js';
 import { decodeImage } from '../../src/image/image.js';
 import { shot } from '../helpers/fixtures.js';
 
