@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { DocumentedExecutionStatus, DocumentedMessageType, WireMessage } from '../api/wire.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SharedBrowser } from './browser.js';
 import type { Viewport } from './index.js';
@@ -8,22 +9,16 @@ import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
 import type { Step } from './script.js';
 import { describeStep, goTo, isActionStep, performStep, StepFailedError } from './scripted-agent.js';
 
-/** `/status` and `/messages.status` (as the AGI API docs have them; `ready` and `paused` as the SDK types have them). */
-export type ExecutionStatus = 'ready' | 'running' | 'waiting_for_input' | 'paused' | 'finished' | 'error';
+/** `/status` and `/messages.status`: exactly the documented ones. */
+export type ExecutionStatus = DocumentedExecutionStatus;
 
 /** The lifecycle status of create/list/get (as the AGI API docs say). `initializing` and `terminated` never show here. */
 export type SessionStatus = 'ready' | 'running' | 'paused' | 'completed' | 'error';
 
-export type MessageType = 'THOUGHT' | 'QUESTION' | 'USER' | 'DONE' | 'ERROR' | 'LOG';
+export type MessageType = DocumentedMessageType;
 
-/** One entry of GET …/messages, in the API's snake_case shape. */
-export interface AgentMessage {
-  id: number;
-  type: MessageType;
-  content: string;
-  timestamp: string;
-  metadata: Record<string, unknown>;
-}
+/** One entry of GET …/messages; the emulator's agent only writes text. */
+export interface AgentMessage extends WireMessage<MessageType, string> {}
 
 export type SessionEvent =
   | { kind: 'message'; message: AgentMessage }

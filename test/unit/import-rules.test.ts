@@ -198,6 +198,12 @@ describe('src/ imports follow src/DEPS.md', () => {
     `);
   });
 
+  test('the emulator takes nothing from outside itself but the API’s wire types, and those as types only', () => {
+    const outside = imports.filter((i) => areaOf(i.file) === 'emulator' && i.specifier.startsWith('.') && !('file' in resolveImport(i.file, i.specifier) && areaOf((resolveImport(i.file, i.specifier) as { file: string }).file) === 'emulator'));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.filter((i) => !i.typeOnly || (resolveImport(i.file, i.specifier) as { file: string }).file !== 'api/wire.ts').map((i) => `src/${i.file}:${i.line} imports '${i.specifier}'`)).toEqual([]);
+  });
+
   test('no run-time import cycles', () => {
     expect(cycles(imports)).toEqual([]);
     const loop = [...parseImports('a/x.ts', "import { y } from '../b/y.js';"), ...parseImports('b/y.ts', "import { x } from '../a/x.js';")];
