@@ -1,6 +1,6 @@
-// Worker thread for alternative.mjs: decodes a JPEG as src/image.ts does and hands the pixels back without a copy.
+// Worker thread for alternative.mjs: decodes a JPEG as src/image/image.ts does and hands the pixels back without a copy.
 import { parentPort } from 'node:worker_threads';
-import { decodeImage } from '../dist/image.js';
+import { decodeImage } from '../dist/image/image.js';
 
 parentPort.on('message', ({ id, bytes }) => {
   try {

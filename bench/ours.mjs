@@ -4,12 +4,12 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pixelmatch from 'pixelmatch';
 import { Agent, request } from 'undici';
-import { decodeImage, encodePng } from '../dist/image.js';
+import { decodeImage, encodePng } from '../dist/image/image.js';
 import { AgiClient, configure, DEFAULT_OPTIONS } from '../dist/index.js';
 import { toBeOnPage, toMatchScreenshot } from '../dist/matchers/index.js';
 import { API_KEY } from './server.mjs';
 
-// A Vitest worker has vitest loaded before any matcher runs, and the matchers import it lazily (src/artifacts.ts):
+// A Vitest worker has vitest loaded before any matcher runs, and the matchers import it lazily (src/vitest/artifacts.ts):
 // load it here too, or the first assertion of every process would pay for it (~130 ms, ~13 MB).
 await import('vitest').catch(() => {});
 
@@ -22,7 +22,7 @@ export function configureProject(root) {
   configure({ snapshotDir: path.join(root, 'snapshots'), outputDir: path.join(root, '.vitest-agi') });
 }
 
-/** The parts of Vitest's matcher state our matchers read (src/matcher-context.ts), fresh per expect() call as in Vitest. */
+/** The parts of Vitest's matcher state our matchers read (src/vitest/matcher-context.ts), fresh per expect() call as in Vitest. */
 function matcherState(root, isNot) {
   return {
     isNot,
@@ -76,7 +76,7 @@ const { threshold: THRESHOLD } = DEFAULT_OPTIONS;
 
 /** The library calls of our pipeline, one at a time, on the same inputs. */
 export function createSteps(baseUrl) {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 }); // as src/client.ts
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 }); // as src/api/client.ts
   const headers = { authorization: `Bearer ${API_KEY}`, accept: 'application/json' };
   return {
     /** undici request + body + JSON.parse. */
@@ -87,7 +87,7 @@ export function createSteps(baseUrl) {
     base64: (json) => Buffer.from(json.screenshot.slice(json.screenshot.indexOf(',') + 1), 'base64'),
     read: (file) => readFile(file),
     equals: (a, b) => a.equals(b),
-    /** jpeg-js through src/image.ts decodeImage (its options; the wrapper adds nothing measurable). */
+    /** jpeg-js through src/image/image.ts decodeImage (its options; the wrapper adds nothing measurable). */
     decode: (bytes) => decodeImage(bytes, 'image/jpeg'),
     compare: (a, b) => pixelmatch(a.data, b.data, undefined, a.width, a.height, { threshold: THRESHOLD }),
     compareWithDiff(a, b) {
@@ -95,9 +95,9 @@ export function createSteps(baseUrl) {
       pixelmatch(a.data, b.data, diff, a.width, a.height, { threshold: THRESHOLD });
       return { width: a.width, height: a.height, data: diff };
     },
-    /** pngjs through src/image.ts encodePng (its settings). */
+    /** pngjs through src/image/image.ts encodePng (its settings). */
     encode: (image) => encodePng(image),
-    /** mkdir + temp file + rename for each file, all at once (src/baseline.ts writeFileAtomically). */
+    /** mkdir + temp file + rename for each file, all at once (src/baselines/baseline.ts writeFileAtomically). */
     write: (files) =>
       Promise.all(
         files.map(async ([file, data]) => {

@@ -67,7 +67,7 @@ process.exit(0);
 /** A JPEG_CASES entry: made before the peak is reset, then read and decoded as a capture would be. Exits. */
 async function measureJpegCase(name) {
   const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
-  const { Screenshot } = await import('../dist/screenshot.js');
+  const { Screenshot } = await import('../dist/image/screenshot.js');
   const { InvalidScreenshotError } = await import('../dist/errors.js');
   const bytes = JPEG_CASES.find((c) => c.name === name).make(readFileSync(new URL('../test/fixtures/shots/docs.jpg', import.meta.url)));
   globalThis.gc?.();

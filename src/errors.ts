@@ -1,16 +1,32 @@
 /**
- * Errors thrown for infrastructure problems (network, API, bad screenshots, bad options).
- * Assertion failures are not errors of this kind: they are ordinary matcher failures.
+ * Every error this package throws, by origin: the API (AuthError … InvalidResponseError), image data that is not a
+ * usable JPEG or PNG (InvalidScreenshotError), a mistake in how it is used (UsageError), and the file system
+ * (FileSystemError). Assertion failures are not errors of this kind: they are ordinary matcher failures.
  * Every error has a stable `code`; the original error, if any, is kept as `cause`.
  * No message ever contains the API key or the Authorization header.
  */
+
+/** `Symbol.for`, so a second copy of this module (src/ and dist/, two installs, a Vitest vm pool) brands alike. */
+const brandOf = (name: string): symbol => Symbol.for(`vitest-agi.error.${name}`);
+
 export class AgiError extends Error {
   readonly code: string;
+
+  /**
+   * `error instanceof AuthError` holds for an AuthError from any copy of this module: each instance carries the brand
+   * of its class and of every class above it, and `instanceof` looks for the brand, not for the prototype.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brandOf(this.name)] === true;
+  }
 
   constructor(message: string, code: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    for (let cls: Function = new.target; cls !== Error; cls = Object.getPrototypeOf(cls) as Function) {
+      Object.defineProperty(this, brandOf(cls.name), { value: true });
+    }
   }
 }
 
@@ -78,17 +94,27 @@ export class InvalidResponseError extends AgiError {
   }
 }
 
-/** The screenshot field (or image bytes) is not a usable JPEG or PNG. */
-export class InvalidScreenshotError extends InvalidResponseError {
+/**
+ * Image data that is not a usable JPEG or PNG: a screenshot the API sent (polling takes another capture), image
+ * bytes a test passed, or a stored baseline (UnreadableBaselineError). Not an API error: a corrupt file is no answer.
+ */
+export class InvalidScreenshotError extends AgiError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, { ...options, code: 'AGI_INVALID_SCREENSHOT' });
+    super(message, 'AGI_INVALID_SCREENSHOT', options);
   }
 }
 
-/** Missing API key, or options that cannot work. */
-export class ConfigError extends AgiError {
+/** The package was used in a way that cannot work: an unknown or invalid option, a bad subject, region or name. */
+export class UsageError extends AgiError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options?.code ?? 'AGI_USAGE', options);
+  }
+}
+
+/** Missing API key, or client options that cannot work. */
+export class ConfigError extends UsageError {
   constructor(message: string) {
-    super(message, 'AGI_CONFIG');
+    super(message, { code: 'AGI_CONFIG' });
   }
 }
 
@@ -106,8 +132,18 @@ export class FileSystemError extends AgiError {
 export class UnreadableBaselineError extends InvalidScreenshotError {}
 
 /** A matcher's promise was still running when its test ended: the `await` in front of `expect` is missing. */
-export class NotAwaitedError extends AgiError {
+export class NotAwaitedError extends UsageError {
   constructor(matcher: string) {
-    super(`expect(…).${matcher}(…) was not awaited, so the test ended before its verdict. Write \`await expect(…).${matcher}(…)\`.`, 'AGI_NOT_AWAITED');
+    super(`expect(…).${matcher}(…) was not awaited, so the test ended before its verdict. Write \`await expect(…).${matcher}(…)\`.`, { code: 'AGI_NOT_AWAITED' });
+  }
+}
+
+/** A mask or clip region that does not lie inside the screenshot. */
+export class RegionError extends UsageError {}
+
+/** A results file that is missing, not JSON, not ours, or does not fit with the other shards given. */
+export class ResultsError extends UsageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: 'AGI_RESULTS' });
   }
 }

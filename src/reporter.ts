@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { recordedAssertions } from './assertion-record.js';
-import { writeFileAtomically } from './baseline.js';
+import { recordedAssertions } from './results/records.js';
+import { writeFileAtomically } from './baselines/baseline.js';
 import { planPrune } from './commands/prune.js';
-import { plural, relativePath } from './message.js';
-import { packageVersion } from './provenance.js';
+import { checkOptionNames, checkPathOption } from './options/options.js';
+import { plural, relativePath } from './text/format.js';
+import { packageVersion } from './baselines/provenance.js';
 import {
   findShardFiles,
   incompleteReasons,
@@ -14,10 +15,10 @@ import {
   type AssertionResult,
   type RunResults,
   type TestFileResult,
-} from './results.js';
+} from './results/results.js';
 
-export type { BaselineProvenance } from './provenance.js';
-export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult } from './results.js';
+export type { BaselineProvenance } from './baselines/provenance.js';
+export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult } from './results/results.js';
 
 export interface AgiReporterOptions {
   /**
@@ -229,15 +230,8 @@ const REPORTER_OPTIONS = ['outputFile'] as const;
 /** A misspelt option would silently write results elsewhere (or nowhere a CI step looks): refuse it by name. */
 function checkReporterOptions(options: unknown): void {
   const where = 'vitest-agi/reporter';
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object such as { outputFile: 'reports/agi.json' }.`);
-  }
+  checkOptionNames(options, REPORTER_OPTIONS, where);
   for (const [name, value] of Object.entries(options)) {
-    if (!(REPORTER_OPTIONS as readonly string[]).includes(name)) {
-      throw new TypeError(`${where}: unknown option \`${name}\`. Known options: ${REPORTER_OPTIONS.map((n) => `\`${n}\``).join(', ')}.`);
-    }
-    if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new TypeError(`${where}: \`${name}\` must be a non-empty path, but is ${JSON.stringify(value)}.`);
-    }
+    if (value !== undefined) checkPathOption(where, name, value);
   }
 }

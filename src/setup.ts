@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { forVitest } from './matcher-context.js';
+import { forVitest } from './vitest/matcher-context.js';
 import * as matchers from './matchers/index.js';
 import './types.js';
 

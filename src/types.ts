@@ -1,6 +1,6 @@
 import type { PageExpectation } from './matchers/to-be-on-page.js';
 import type { TextExpectation } from './matchers/page-matcher.js';
-import type { PageOptions, ScreenshotOptions } from './options.js';
+import type { PageOptions, ScreenshotOptions } from './options/options.js';
 
 /** The matchers `vitest-agi/setup` adds to `expect(…)`. Every one is async: `await expect(session).…`. */
 export interface AgiMatchers {

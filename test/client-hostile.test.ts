@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { AgiClient } from '../src/client.js';
+import { AgiClient } from '../src/api/client.js';
 import { AgiError, AuthError, ConfigError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { shot } from './helpers/fixtures.js';
 import { endless, hang, json, rawJson, screenshot, startHostileServer, text, type HostileServer } from './helpers/hostile-server.js';

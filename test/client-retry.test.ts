@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { AgiClient } from '../src/client.js';
+import { AgiClient } from '../src/api/client.js';
 import { HttpStatusError } from '../src/errors.js';
 import { json, reset, startHostileServer, type HostileServer } from './helpers/hostile-server.js';
 import { recordRetryWaits, type RecordedWaits } from './helpers/retry-clock.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { AgiClient } from '../src/client.js';
+import { AgiClient } from '../src/api/client.js';
 import { AuthError, ConfigError, ConnectionError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { startApiServer, type ApiServer } from './helpers/api-server.js';
 import { shot } from './helpers/fixtures.js';

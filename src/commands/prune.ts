@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { plural, relativePath } from '../message.js';
-import { readProvenance, readSidecar } from '../provenance.js';
-import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, ResultsError, type RunResults } from '../results.js';
+import { plural, relativePath } from '../text/format.js';
+import { readProvenance, readSidecar } from '../baselines/provenance.js';
+import { ResultsError } from '../errors.js';
+import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, type RunResults } from '../results/results.js';
 
 export const PRUNE_USAGE = `Usage: vitest-agi prune [--delete] [--results FILE] [--snapshot-dir DIR …] [--root DIR]
 

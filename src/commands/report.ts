@@ -1,19 +1,19 @@
 import { appendFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomically } from '../baseline.js';
-import { formatCount, formatPercent, plural, relativePath } from '../message.js';
-import { escapeNetworkText, quoteNetworkText } from '../network-text.js';
+import { writeFileAtomically } from '../baselines/baseline.js';
+import { ResultsError } from '../errors.js';
+import { formatCount, formatPercent, plural, relativePath } from '../text/format.js';
+import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
 import {
   incompleteReasons,
   mergeShards,
   readResults,
   RESULTS_FILE,
-  ResultsError,
   type AssertionOutcome,
   type AssertionResult,
   type RunResults,
-} from '../results.js';
+} from '../results/results.js';
 
 export const REPORT_USAGE = `Usage: vitest-agi report [file or folder …] [--out FILE] [--root DIR]
 

@@ -57,7 +57,7 @@ export class BrowserNotFoundError extends Error {
 }
 
 /**
- * Finds a Chromium without downloading anything, in this order (issue #4):
+ * Finds a Chromium without downloading anything, in this order:
  * 1. the `chromePath` option, then the `CHROME_PATH` environment variable (an error if it points nowhere);
  * 2. `@sparticuz/chromium`, if installed: a Chromium pinned in the lockfile, shipped inside its npm package
  *    with its own fonts, so it renders identically on every machine (extracted into tmpdir() on first use);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AgentMessage, EmulatedSession, SessionEvent } from './session.js';
 
-/** The SSE event names of agi-api.md §2 (`user` as the SDKs add it). */
+/** The SSE event names of the AGI API docs (`user` as the SDKs add it). */
 const EVENT_NAMES = ['step', 'thought', 'question', 'done', 'error', 'log', 'paused', 'resumed', 'heartbeat', 'user'] as const;
 type EventName = (typeof EVENT_NAMES)[number];
 
@@ -14,7 +14,7 @@ const EVENT_OF_MESSAGE: Record<AgentMessage['type'], EventName> = {
   LOG: 'log',
 };
 
-/** The SDK parsers need a heartbeat well inside their 60 s read timeout (agi-api.md §4.9). */
+/** The SDK parsers need a heartbeat well inside their 60 s read timeout (as the AGI API docs say). */
 const HEARTBEAT_MS = 15_000;
 
 export interface StreamOptions {

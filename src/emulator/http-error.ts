@@ -1,6 +1,6 @@
 /**
  * An API error the emulator answers with. The body carries the text under both `detail` (what FastAPI sends
- * and the Python SDK reads) and `message` (what the Node SDK reads), so every client shows it (agi-api.md §1).
+ * and the Python SDK reads) and `message` (what the Node SDK reads), so every client shows it (as the AGI API docs say).
  */
 export class HttpError extends Error {
   override name = 'HttpError';

@@ -8,12 +8,12 @@ import { isHttpUrl } from './session.js';
 import type { EmulatedSession } from './session.js';
 import type { SessionStore } from './session-store.js';
 
-/** The agent names the docs list (agi-api.md §2); anything else is a 422 on create, as on the real API. */
+/** The agent names the AGI API docs list; anything else is a 422 on create, as on the real API. */
 export const AGENT_NAMES: readonly string[] = ['agi-0', 'agi-0-fast'];
 
 const SNAPSHOT_MODES = ['none', 'memory', 'filesystem'];
 
-/** Limits from the docs (agi-api.md §4.6, §4.13). */
+/** Limits from the AGI API docs. */
 const MAX_MESSAGE_CHARS = 10_000;
 const MAX_URL_CHARS = 2_000;
 
@@ -42,7 +42,7 @@ export interface ApiOptions {
 }
 
 /**
- * The HTTP side of the emulator: the paths, JSON fields, statuses and error codes of agi-api.md §3–4.
+ * The HTTP side of the emulator: the paths, JSON fields, statuses and error codes of the AGI API docs
  * Unknown request fields are ignored, as the real API does.
  */
 export function createApiListener({ store, token, allowedHosts }: ApiOptions): RequestListener {

@@ -7,7 +7,7 @@ import type { SessionSettings } from './session.js';
 /**
  * The open sessions, capped at `maxSessions` across all tokens (they share one Chromium). A session belongs
  * to the token that created it: another token gets 404, as the real API answers for sessions "not owned by
- * the authenticated user" (agi-api.md §7.6).
+ * the authenticated user" (as the AGI API docs say).
  */
 export class SessionStore {
   readonly #sessions = new Map<string, EmulatedSession>();

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { DocumentedExecutionStatus, DocumentedMessageType, WireMessage } from '../api/wire.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SharedBrowser } from './browser.js';
 import type { Viewport } from './index.js';
@@ -8,22 +9,16 @@ import { parseScript, ScriptSyntaxError, substituteAnswer } from './script.js';
 import type { Step } from './script.js';
 import { describeStep, goTo, isActionStep, performStep, StepFailedError } from './scripted-agent.js';
 
-/** `/status` and `/messages.status` (agi-api.md §2; `ready` and `paused` as the SDK types have them). */
-export type ExecutionStatus = 'ready' | 'running' | 'waiting_for_input' | 'paused' | 'finished' | 'error';
+/** `/status` and `/messages.status`: exactly the documented ones. */
+export type ExecutionStatus = DocumentedExecutionStatus;
 
-/** The lifecycle status of create/list/get (agi-api.md §2). `initializing` and `terminated` never show here. */
+/** The lifecycle status of create/list/get (as the AGI API docs say). `initializing` and `terminated` never show here. */
 export type SessionStatus = 'ready' | 'running' | 'paused' | 'completed' | 'error';
 
-export type MessageType = 'THOUGHT' | 'QUESTION' | 'USER' | 'DONE' | 'ERROR' | 'LOG';
+export type MessageType = DocumentedMessageType;
 
-/** One entry of GET …/messages, in the API's snake_case shape. */
-export interface AgentMessage {
-  id: number;
-  type: MessageType;
-  content: string;
-  timestamp: string;
-  metadata: Record<string, unknown>;
-}
+/** One entry of GET …/messages; the emulator's agent only writes text. */
+export interface AgentMessage extends WireMessage<MessageType, string> {}
 
 export type SessionEvent =
   | { kind: 'message'; message: AgentMessage }
@@ -46,7 +41,7 @@ export interface SessionSettings {
   stepTimeout: number;
 }
 
-/** GET /sessions/{id}: the documented fields plus `environment_id`, which the SDKs read (agi-api.md §4.1). */
+/** GET /sessions/{id}: the documented fields plus `environment_id`, which the SDKs read (as the AGI API docs say). */
 export interface SessionDescription {
   session_id: string;
   vnc_url: string;
@@ -56,7 +51,7 @@ export interface SessionDescription {
   environment_id: string;
 }
 
-/** The docs' table (agi-api.md §2): a session stays `running` while its task waits for input. */
+/** The AGI API docs' status table: a session stays `running` while its task waits for input. */
 const SESSION_STATUS: Record<ExecutionStatus, SessionStatus> = {
   ready: 'ready',
   running: 'running',
@@ -141,12 +136,12 @@ export class EmulatedSession {
   }
 
   get sessionStatus(): SessionStatus {
-    // A cancelled session stays active and takes a new message (agi-api.md §4.12): `ready`, not `completed`.
+    // A cancelled session stays active and takes a new message (as the AGI API docs say): `ready`, not `completed`.
     if (this.#cancelled && this.#status === 'finished') return 'ready';
     return SESSION_STATUS[this.#status];
   }
 
-  /** The create/get/list shape (agi-api.md §4.1–4.3); `origin` is the emulator's, for `vnc_url`. */
+  /** The create/get/list shape (as the AGI API docs say); `origin` is the emulator's, for `vnc_url`. */
   describe(origin: string): SessionDescription {
     return {
       session_id: this.id,
@@ -232,7 +227,7 @@ export class EmulatedSession {
 
   /**
    * POST …/cancel: stops the task (and anything queued or waiting for an answer); the session stays usable.
-   * The status becomes `finished` so pollers waiting for an end stop waiting (agi-api.md §7.4 leaves it open).
+   * The status becomes `finished` so pollers waiting for an end stop waiting (the AGI API docs leave it open).
    */
   cancel(): void {
     const busy = this.#task !== undefined || this.#suspended !== undefined;

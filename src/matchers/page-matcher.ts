@@ -1,12 +1,14 @@
-import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../assertion-record.js';
-import type { MatcherContext } from '../matcher-context.js';
-import { assembleMessage, describeCaptures, labelledLines } from '../message.js';
-import { escapeNetworkText, quoteNetworkText } from '../network-text.js';
-import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options.js';
-import { pollCaptures } from '../poll.js';
-import type { Screenshot } from '../screenshot.js';
-import { toCapture } from '../subject.js';
-import type { MatcherName } from '../results.js';
+import { UsageError } from '../errors.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
+import type { MatcherContext } from '../vitest/matcher-context.js';
+import { assembleMessage, describeCaptures } from './message.js';
+import { labelledLines } from '../text/format.js';
+import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
+import { PAGE_OPTION_NAMES, resolveOptions, type PageOptions } from '../options/options.js';
+import { pollCaptures } from './poll.js';
+import type { Screenshot } from '../image/screenshot.js';
+import { toCapture } from './subject.js';
+import type { MatcherName } from '../results/results.js';
 
 export type TextExpectation = string | RegExp;
 
@@ -79,7 +81,7 @@ export async function runPageMatcher(
 /** Validates the expected value: a string or a RegExp. */
 export function checkTextExpectation(matcherName: string, what: string, value: unknown): asserts value is TextExpectation {
   if (typeof value !== 'string' && !(value instanceof RegExp)) {
-    throw new TypeError(`${matcherName}: the expected ${what} must be a string or a RegExp, but received ${value === null ? 'null' : typeof value}.`);
+    throw new UsageError(`${matcherName}: the expected ${what} must be a string or a RegExp, but received ${value === null ? 'null' : typeof value}.`);
   }
 }
 

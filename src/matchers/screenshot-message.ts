@@ -1,13 +1,14 @@
-import { assembleMessage, describeCaptures, describePage, formatCount, formatPercent, labelledLines, relativePath } from '../message.js';
-import { escapeNetworkText } from '../network-text.js';
-import type { ResolvedOptions } from '../options.js';
-import type { MatchOutcome } from '../outcome.js';
-import type { CaptureRecord } from '../poll.js';
-import { describeProvenance, type BaselineProvenance } from '../provenance.js';
-import type { Screenshot } from '../screenshot.js';
-import type { ScreenshotPaths } from '../baseline.js';
+import { assembleMessage, describeCaptures, describePage } from './message.js';
+import { formatCount, formatPercent, labelledLines, relativePath } from '../text/format.js';
+import { escapeNetworkText } from '../text/network-text.js';
+import type { ResolvedOptions } from '../options/options.js';
+import type { MatchOutcome } from './outcome.js';
+import type { CaptureRecord } from './poll.js';
+import { describeProvenance, type BaselineProvenance } from '../baselines/provenance.js';
+import type { Screenshot } from '../image/screenshot.js';
+import type { ScreenshotPaths } from '../baselines/baseline.js';
 
-// The failure text of toMatchScreenshot (STYLE B4): hint, one reason with numbers, labelled paths, one next step.
+// The failure text of toMatchScreenshot: hint, one reason with numbers, labelled paths, one next step.
 
 export interface MessageInput {
   hint: string;

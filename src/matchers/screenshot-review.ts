@@ -1,11 +1,11 @@
-import type { ReviewImage } from '../artifacts.js';
-import type { AssertionRecord } from '../assertion-record.js';
-import { readImageSize, sniffImageType } from '../image.js';
-import { formatCount, formatPercent, relativePath } from '../message.js';
-import type { ResolvedOptions } from '../options.js';
-import type { MatchOutcome } from '../outcome.js';
-import type { Screenshot } from '../screenshot.js';
-import type { ScreenshotPaths } from '../baseline.js';
+import type { ReviewImage } from '../vitest/artifacts.js';
+import type { AssertionRecord } from '../results/records.js';
+import { readImageSize, sniffImageType } from '../image/image.js';
+import { formatCount, formatPercent, relativePath } from '../text/format.js';
+import type { ResolvedOptions } from '../options/options.js';
+import type { MatchOutcome } from './outcome.js';
+import type { Screenshot } from '../image/screenshot.js';
+import type { ScreenshotPaths } from '../baselines/baseline.js';
 import type { Baseline, SideEffects } from './to-match-screenshot.js';
 
 // What toMatchScreenshot hands to the review tools: images for Vitest's report, and the numbers and paths for

@@ -1,6 +1,7 @@
-import type { MatcherContext } from '../matcher-context.js';
-import type { PageOptions } from '../options.js';
-import type { Screenshot } from '../screenshot.js';
+import { UsageError } from '../errors.js';
+import type { MatcherContext } from '../vitest/matcher-context.js';
+import type { PageOptions } from '../options/options.js';
+import type { Screenshot } from '../image/screenshot.js';
 import { checkTextExpectation, matchesText, printExpectation, runPageMatcher, type PageCheck, type TextExpectation } from './page-matcher.js';
 
 /** `string`: case-insensitive part of the URL or title; `RegExp`: matches URL or title; object: every given part matches. */
@@ -40,7 +41,7 @@ function buildCheck(expected: PageExpectation): (shot: Screenshot, isNot: boolea
       expectation: `${isNot ? 'not ' : ''}${parts}`,
     });
   }
-  throw new TypeError(
+  throw new UsageError(
     'toBeOnPage: expected a string (part of the URL or title), a RegExp, or { url?, title? } with at least one part, ' +
       `but received ${expected === null ? 'null' : typeof expected === 'object' ? 'an object with neither url nor title' : typeof expected}.`,
   );

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { recordReviewImages } from '../artifacts.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../assertion-record.js';
-import { compareImages } from '../compare.js';
-import { UnreadableBaselineError } from '../errors.js';
-import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image.js';
-import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../matcher-context.js';
-import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options.js';
+import { recordReviewImages } from '../vitest/artifacts.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
+import { compareImages } from '../image/compare.js';
+import { UnreadableBaselineError, UsageError } from '../errors.js';
+import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image/image.js';
+import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../vitest/matcher-context.js';
+import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options/options.js';
 import {
   allowedDiffPixels,
   assertionHolds,
@@ -13,13 +13,13 @@ import {
   isMatch,
   type Comparison,
   type MatchOutcome,
-} from '../outcome.js';
-import { pollCaptures } from '../poll.js';
-import { provenancePath, readProvenance, writeProvenance } from '../provenance.js';
-import type { Screenshot } from '../screenshot.js';
-import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baseline.js';
-import { relativePath } from '../message.js';
-import { toCapture } from '../subject.js';
+} from './outcome.js';
+import { pollCaptures } from './poll.js';
+import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
+import type { Screenshot } from '../image/screenshot.js';
+import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
+import { relativePath } from '../text/format.js';
+import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
 
@@ -55,7 +55,7 @@ async function matchScreenshot(
 ) {
   const [givenName, callOptions] = typeof nameOrOptions === 'object' ? [undefined, nameOrOptions] : [nameOrOptions, maybeOptions];
   if (givenName !== undefined && typeof givenName !== 'string') {
-    throw new TypeError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
+    throw new UsageError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
   known.name = givenName;
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { DocumentedExecutionStatus, DocumentedMessageType, WireMessage } from '../../src/api/wire.js';
 import jpeg from 'jpeg-js';
 import { bombJpeg } from './fixtures.js';
 import { drainedOrClosed } from './hostile-server.js';
@@ -27,15 +28,9 @@ export type Fault =
   | 'not-an-image' /* JPEG data URL of HTML bytes */ | 'truncated-jpeg' /* first 40 % of a real JPEG */
   | 'bomb' /* valid JPEG header claiming 60000×60000 */ | 'oversized' /* a streamed body over 50 MB */;
 
-export type ExecutionStatus = 'running' | 'waiting_for_input' | 'finished' | 'error' | 'ready' | 'paused';
+export type ExecutionStatus = DocumentedExecutionStatus;
 
-export interface AgentMessage {
-  id: number;
-  type: 'THOUGHT' | 'QUESTION' | 'USER' | 'DONE' | 'ERROR' | 'LOG';
-  content: string | Record<string, unknown>;
-  timestamp: string;
-  metadata: Record<string, unknown>;
-}
+export interface AgentMessage extends WireMessage<DocumentedMessageType, string | Record<string, unknown>> {}
 
 export interface ApiServer {
   /** e.g. 'http://127.0.0.1:41234/v1' */

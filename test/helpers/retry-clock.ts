@@ -1,4 +1,4 @@
-import { retryClock } from '../../src/client.js';
+import { retryClock } from '../../src/api/client.js';
 
 export interface RecordedWaits {
   /** Every backoff or Retry-After wait the client would have slept, in ms, in order. */

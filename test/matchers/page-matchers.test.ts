@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { recordedAssertions } from '../../src/assertion-record.js';
-import { Screenshot } from '../../src/screenshot.js';
+import { UsageError } from '../../src/errors.js';
+import { recordedAssertions } from '../../src/results/records.js';
+import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
 
@@ -46,13 +47,13 @@ describe('toBeOnPage', () => {
     [{}, 'toBeOnPage: expected a string (part of the URL or title), a RegExp, or { url?, title? } with at least one part, but received an object with neither url nor title.'],
     [{ url: 5 }, 'toBeOnPage: the expected url must be a string or a RegExp, but received number.'],
   ])('refuses %j as an expectation', async (expected, message) => {
-    await expect(expect(thanks()).toBeOnPage(expected as never)).rejects.toThrowError(new TypeError(message));
+    await expect(expect(thanks()).toBeOnPage(expected as never)).rejects.toThrowError(new UsageError(message));
   });
 
   test('records a refused expectation as an `error` assertion for the results reporter', async ({ task }) => {
-    await expect(expect(thanks()).toBeOnPage(42 as never)).rejects.toThrowError(TypeError);
+    await expect(expect(thanks()).toBeOnPage(42 as never)).rejects.toThrowError(UsageError);
     expect(recordedAssertions(task)).toEqual([
-      expect.objectContaining({ matcher: 'toBeOnPage', outcome: 'error', error: expect.stringMatching(/^TypeError: toBeOnPage: expected a string/) }),
+      expect.objectContaining({ matcher: 'toBeOnPage', outcome: 'error', error: expect.stringMatching(/^UsageError: toBeOnPage: expected a string/) }),
     ]);
   });
 

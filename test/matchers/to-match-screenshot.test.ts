@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { decodeImage } from '../../src/image.js';
-import { configure, resetConfiguration } from '../../src/options.js';
-import { Screenshot } from '../../src/screenshot.js';
+import { RegionError, UsageError } from '../../src/errors.js';
+import { decodeImage } from '../../src/image/image.js';
+import { configure, resetConfiguration } from '../../src/options/options.js';
+import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
 
@@ -167,7 +168,7 @@ describe('toMatchScreenshot', () => {
 
   test('throws a clear error for a subject that cannot give a screenshot', async () => {
     await expect(expect(42).toMatchScreenshot()).rejects.toThrowError(
-      new TypeError('toMatchScreenshot: expect() needs a Session, a Screenshot, or an object with a screenshot() method, but received number 42.'),
+      new UsageError('toMatchScreenshot: expect() needs a Session, a Screenshot, or an object with a screenshot() method, but received number 42.'),
     );
     await expect(expect({ screenshot: async () => 'nope' }).toMatchScreenshot()).rejects.toThrowError(/resolved to the string "nope"/);
   });
@@ -187,10 +188,10 @@ describe('toMatchScreenshot', () => {
   ])('refuses a mask or clip outside the capture on %s, and writes nothing', async (_, baseline) => {
     if (baseline) await placeBaseline('docs', shot(baseline));
     await expect(expect(docs()).toMatchScreenshot('docs', { mask: [{ x: 0, y: 700, width: 10, height: 30 }] })).rejects.toThrowError(
-      new RangeError('toMatchScreenshot: `mask[0]` {x: 0, y: 700, width: 10, height: 30} reaches outside the 1280×720 screenshot (it ends at x 10, y 730).'),
+      new RegionError('toMatchScreenshot: `mask[0]` {x: 0, y: 700, width: 10, height: 30} reaches outside the 1280×720 screenshot (it ends at x 10, y 730).'),
     );
     await expect(expect(docs()).toMatchScreenshot('docs', { clip: { x: 1000, y: 0, width: 300, height: 10 } })).rejects.toThrowError(
-      new RangeError('toMatchScreenshot: `clip` {x: 1000, y: 0, width: 300, height: 10} reaches outside the 1280×720 screenshot (it ends at x 1300, y 10).'),
+      new RegionError('toMatchScreenshot: `clip` {x: 1000, y: 0, width: 300, height: 10} reaches outside the 1280×720 screenshot (it ends at x 1300, y 10).'),
     );
     expect(existsSync(baselineFile('docs'))).toBe(Boolean(baseline));
   });

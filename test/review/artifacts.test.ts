@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { recordReviewImages, type ArtifactApi, type ReviewImage } from '../../src/artifacts.js';
+import { recordReviewImages, type ArtifactApi, type ReviewImage } from '../../src/vitest/artifacts.js';
 
 // The shape handed to Vitest. That Vitest's UI renders it is proven in a real browser by html-report.test.ts; here,
 // the fallback for Vitest 4.0.0–4.0.10, which has test annotations but no recordArtifact (out of reach: not installed).

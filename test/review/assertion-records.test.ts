@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { recordAssertion, recordedAssertions, type AssertionRecord } from '../../src/assertion-record.js';
-import type { ArtifactApi } from '../../src/artifacts.js';
+import { recordAssertion } from '../../src/vitest/assertion-record.js';
+import { recordedAssertions, type AssertionRecord } from '../../src/results/records.js';
+import type { ArtifactApi } from '../../src/vitest/artifacts.js';
 import { shot } from '../helpers/fixtures.js';
 import { createProject, type Project } from '../helpers/vitest-project.js';
 

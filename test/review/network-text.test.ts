@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { AgiClient } from '../../src/client.js';
+import { AgiClient } from '../../src/api/client.js';
 import { startApiServer, type ApiServer } from '../helpers/api-server.js';
 import { shot } from '../helpers/fixtures.js';
 import { createProject, toolchain, type Project, type RunResult } from '../helpers/vitest-project.js';

@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { configure, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
-import { describeProvenance, hashImage, readProvenance, writeProvenance } from '../../src/provenance.js';
+import { UsageError } from '../../src/errors.js';
+import { configure, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options/options.js';
+import { describeProvenance, hashImage, readProvenance, writeProvenance } from '../../src/baselines/provenance.js';
 import { shot } from '../helpers/fixtures.js';
 
 // The sidecar's rules on real files in a temp dir; the sidecar written by a real Vitest run is in results.test.ts.
@@ -67,6 +68,6 @@ describe('the meta option', () => {
     [{ prompt: { id: 7 } }, 'toMatchScreenshot: `meta.prompt` must be a string, a finite number or a boolean, but received an object with keys {id}.'],
     [{ run: Number.NaN }, 'toMatchScreenshot: `meta.run` must be a string, a finite number or a boolean, but received number NaN.'],
   ])('refuses %o with an error naming the option', (meta, message) => {
-    expect(() => resolveOptions({ meta }, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(new TypeError(message));
+    expect(() => resolveOptions({ meta }, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(new UsageError(message));
   });
 });

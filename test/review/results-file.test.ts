@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { summarizeResults } from '../../src/commands/report.js';
-import { incompleteReasons, mergeShards, RESULTS_SCHEMA, type AssertionResult, type RunResults } from '../../src/results.js';
+import { incompleteReasons, mergeShards, RESULTS_SCHEMA, type AssertionResult, type RunResults } from '../../src/results/results.js';
 import { validateResults } from './json-schema.js';
 
 // Merging and summarising, on results shaped like the reporter's (which real runs in shards-and-prune.test.ts and

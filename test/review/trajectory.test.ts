@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { describeCaptures } from '../../src/message.js';
-import type { CaptureRecord } from '../../src/poll.js';
+import { describeCaptures } from '../../src/matchers/message.js';
+import type { CaptureRecord } from '../../src/matchers/poll.js';
 
 // The trajectory block of a polling failure (issue #6 part 2); real runs show it in results.test.ts.
 const at = (atMs: number, path: string, title: string, diffPixels?: number): CaptureRecord => ({ atMs, url: `https://shop.example${path}`, title, diffPixels });

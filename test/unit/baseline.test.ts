@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { FileSystemError } from '../../src/errors.js';
-import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically } from '../../src/baseline.js';
+import { FileSystemError, UsageError } from '../../src/errors.js';
+import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically } from '../../src/baselines/baseline.js';
 
 describe('baselineFileStem', () => {
   test.each([
@@ -69,7 +69,7 @@ describe('baselineFileStem', () => {
   });
 
   test('refuses an empty name', () => {
-    expect(() => baselineFileStem('')).toThrowError(new TypeError('toMatchScreenshot: the name must not be empty.'));
+    expect(() => baselineFileStem('')).toThrowError(new UsageError('toMatchScreenshot: the name must not be empty.'));
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { compareImages, RegionError } from '../../src/compare.js';
-import { decodeImage } from '../../src/image.js';
+import { RegionError } from '../../src/errors.js';
+import { compareImages } from '../../src/image/compare.js';
+import { decodeImage } from '../../src/image/image.js';
 import { shot } from '../helpers/fixtures.js';
 
 const docs = decodeImage(shot('docs.jpg'), 'image/jpeg');

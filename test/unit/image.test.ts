@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidScreenshotError } from '../../src/errors.js';
-import { checkImageComplete, decodeImage, encodePng, readImageSize, sniffImageType } from '../../src/image.js';
+import { checkImageComplete, decodeImage, encodePng, readImageSize, sniffImageType } from '../../src/image/image.js';
 import { findFrameHeader, flatJpeg, withExtraFrameHeaders } from '../../bench/jpeg-bombs.mjs';
 import { bombJpeg, shot } from '../helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { mutateJpegs } from '../../bench/jpeg-fuzz.mjs';
 import { InvalidScreenshotError } from '../../src/errors.js';
-import { Screenshot } from '../../src/screenshot.js';
+import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 
 const FIXTURES = Object.fromEntries(['docs.jpg', 'docs-640x360.jpg', 'form.jpg', 'thanks.jpg'].map((name) => [name, shot(name)]));

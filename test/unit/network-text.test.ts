@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { escapeNetworkText, NETWORK_TEXT_MAX, quoteNetworkText } from '../../src/network-text.js';
+import { escapeNetworkText, NETWORK_TEXT_MAX, quoteNetworkText } from '../../src/text/network-text.js';
 
 describe('escapeNetworkText', () => {
   test('shows control characters, bidi overrides and line separators as escapes, and keeps ordinary Unicode', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options.js';
+import { RegionError, UsageError } from '../../src/errors.js';
+import { checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES } from '../../src/options/options.js';
 
 afterEach(resetConfiguration);
 
@@ -16,13 +17,13 @@ describe('resolveOptions', () => {
   });
 
   test.each([
-    [{ thresold: 0.1 }, TypeError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`.'],
-    [{ threshold: 2 }, RangeError, 'toMatchScreenshot: `threshold` must be from 0 to 1, but received 2.'],
-    [{ threshold: '0.1' }, TypeError, 'toMatchScreenshot: `threshold` must be a number from 0 to 1, but received the string "0.1".'],
-    [{ maxDiffPixels: 1.5 }, TypeError, 'toMatchScreenshot: `maxDiffPixels` must be a whole number from 0 to 9007199254740991, but received number 1.5.'],
-    [{ mask: { x: 0 } }, TypeError, 'toMatchScreenshot: `mask` must be an array of regions {x, y, width, height}, but received an object with keys {x}.'],
-    [{ clip: { x: 0, y: 0, width: 0, height: 5 } }, TypeError, 'toMatchScreenshot: `clip` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received an object with keys {x, y, width, height}.'],
-    [{ interval: 0 }, RangeError, 'toMatchScreenshot: `interval` must be from 1 to 3600000, but received 0.'],
+    [{ thresold: 0.1 }, UsageError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`.'],
+    [{ threshold: 2 }, UsageError, 'toMatchScreenshot: `threshold` must be from 0 to 1, but received 2.'],
+    [{ threshold: '0.1' }, UsageError, 'toMatchScreenshot: `threshold` must be a number from 0 to 1, but received the string "0.1".'],
+    [{ maxDiffPixels: 1.5 }, UsageError, 'toMatchScreenshot: `maxDiffPixels` must be a whole number from 0 to 9007199254740991, but received number 1.5.'],
+    [{ mask: { x: 0 } }, UsageError, 'toMatchScreenshot: `mask` must be an array of regions {x, y, width, height}, but received an object with keys {x}.'],
+    [{ clip: { x: 0, y: 0, width: 0, height: 5 } }, UsageError, 'toMatchScreenshot: `clip` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received an object with keys {x, y, width, height}.'],
+    [{ interval: 0 }, UsageError, 'toMatchScreenshot: `interval` must be from 1 to 3600000, but received 0.'],
   ])('refuses %j with an error naming the option', (options, type, message) => {
     expect(() => resolveOptions(options, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(new type(message));
   });
@@ -43,7 +44,7 @@ describe('checkRegionsInside', () => {
 
   test('names the first region outside the capture, with the capture size and where it ends', () => {
     expect(() => checkRegionsInside({ clip: undefined, mask: [{ x: 0, y: 0, width: 5, height: 5 }, { x: 1279, y: 0, width: 2, height: 1 }] }, size, 'toMatchScreenshot')).toThrowError(
-      new RangeError('toMatchScreenshot: `mask[1]` {x: 1279, y: 0, width: 2, height: 1} reaches outside the 1280×720 screenshot (it ends at x 1281, y 1).'),
+      new RegionError('toMatchScreenshot: `mask[1]` {x: 1279, y: 0, width: 2, height: 1} reaches outside the 1280×720 screenshot (it ends at x 1281, y 1).'),
     );
   });
 });

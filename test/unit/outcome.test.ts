@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { allowedDiffPixels, assertionHolds, decideOutcome, type Comparison } from '../../src/outcome.js';
+import { allowedDiffPixels, assertionHolds, decideOutcome, type Comparison } from '../../src/matchers/outcome.js';
 
 const differ: Comparison = { kind: 'pixels-differ', diffPixels: 500, comparedPixels: 921600, allowedPixels: 100 };
 const same: Comparison = { kind: 'bytes-equal' };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidScreenshotError } from '../../src/errors.js';
-import { Screenshot } from '../../src/screenshot.js';
+import { Screenshot } from '../../src/image/screenshot.js';
 import { dataUrl, shot } from '../helpers/fixtures.js';
 
 const page = { url: 'http://shop.test/thanks', title: 'Thank you — Shop' };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { resolveUpdateMode } from '../../src/update-mode.js';
+import { resolveUpdateMode } from '../../src/vitest/update-mode.js';
 
 describe('resolveUpdateMode', () => {
   test('reads the public getter (Vitest ≥ 4.1.4, 5.x) first, then the private field (4.0–4.1.3)', () => {

@@ -1,7 +1,8 @@
-import { describeValue } from './options.js';
+import { UsageError } from '../errors.js';
+import { describeValue } from '../options/options.js';
 import type { Capture } from './poll.js';
-import { Screenshot } from './screenshot.js';
-import { Session } from './session.js';
+import { Screenshot } from '../image/screenshot.js';
+import { Session } from '../api/session.js';
 
 /** What `expect(x)` accepts: something that can produce a Screenshot. */
 export type ScreenshotSubject =
@@ -43,7 +44,7 @@ export function toCapture(subject: unknown, matcher: string): { capture: Capture
     const take = source instanceof Session ? (timeLimit?: number) => source.screenshot({ timeout: timeLimit }) : () => source.screenshot();
     return { capture: async (timeLimit?: number) => toScreenshot(await take(timeLimit), matcher), label: 'session' };
   }
-  throw new TypeError(
+  throw new UsageError(
     `${matcher}: expect() needs a Session, a Screenshot, or an object with a screenshot() method, but received ${describeValue(subject)}.`,
   );
 }
@@ -51,7 +52,7 @@ export function toCapture(subject: unknown, matcher: string): { capture: Capture
 function toScreenshot(value: unknown, matcher: string): Screenshot {
   const shot = toScreenshotIfCapture(value, matcher, 'screenshot() resolved to');
   if (shot !== undefined) return shot;
-  throw new TypeError(
+  throw new UsageError(
     `${matcher}: screenshot() should resolve to a Screenshot, the API's { screenshot, url, title } JSON, or { data, url, title }, but resolved to ${describeValue(value)}.`,
   );
 }
@@ -63,7 +64,7 @@ function toScreenshotIfCapture(value: unknown, matcher: string, what: string): S
   const sdk = value as Partial<SdkScreenshot> | null;
   if (typeof sdk === 'object' && sdk !== null && sdk.data instanceof Uint8Array) {
     if (typeof sdk.url !== 'string' || typeof sdk.title !== 'string') {
-      throw new TypeError(`${matcher}: ${what} { data } without string \`url\` and \`title\`.`);
+      throw new UsageError(`${matcher}: ${what} { data } without string \`url\` and \`title\`.`);
     }
     return new Screenshot({ bytes: Buffer.from(sdk.data.buffer, sdk.data.byteOffset, sdk.data.byteLength), url: sdk.url, title: sdk.title });
   }

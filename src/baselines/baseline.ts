@@ -2,8 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FileSystemError } from './errors.js';
-import type { ImageMimeType } from './image.js';
+import { FileSystemError, UsageError } from '../errors.js';
+import type { ImageMimeType } from '../image/image.js';
 
 export interface ScreenshotPaths {
   /** Baseline for the capture's own format (`.jpg` or `.png`): the file written. */
@@ -31,7 +31,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
  * same slug and the same 32-bit hash.
  */
 export function baselineFileStem(name: string): string {
-  if (name.length === 0) throw new TypeError('toMatchScreenshot: the name must not be empty.');
+  if (name.length === 0) throw new UsageError('toMatchScreenshot: the name must not be empty.');
   const slug = slugify(name).slice(0, MAX_SLUG).replace(/[-.]+$/, '');
   if (slug === name && !/[A-Z]/.test(name) && !WINDOWS_RESERVED.test(name.split('.')[0]!)) return name;
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);

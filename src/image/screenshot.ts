@@ -1,6 +1,6 @@
 /// <reference types="node" preserve="true" />
-import { InvalidScreenshotError } from './errors.js';
-import { quoteNetworkText } from './network-text.js';
+import { InvalidScreenshotError } from '../errors.js';
+import { quoteNetworkText } from '../text/network-text.js';
 import { checkImageComplete, decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
 
 /** One capture of the agent's browser: the encoded image exactly as received, plus the page it shows. */
@@ -81,7 +81,7 @@ export function parseImageDataUrl(value: string): { bytes: Buffer; mimeType: Ima
   }
   // Fast path for canonical base64 (what CDP and the API send). Buffer.from skips characters outside the alphabet,
   // so a decoded length equal to the length the text promises means every character counted. No second copy of a
-  // 0.6 MB string is made: ~0.3 ms for a 1080p capture, where the checks below take ~5 ms (bench/, issue #5).
+  // 0.6 MB string is made: ~0.3 ms for a 1080p capture, where the checks below take ~5 ms (measured with bench/).
   const fast = Buffer.from(payload, 'base64');
   if (fast.length > 0 && payload.length % 4 === 0 && fast.length === (payload.length / 4) * 3 - countPadding(payload)) {
     return { bytes: fast, mimeType };

@@ -1,7 +1,14 @@
 import { stripVTControlCharacters } from 'node:util';
-import { NotAwaitedError } from './errors.js';
-import type { MatcherUtils } from './message.js';
+import { NotAwaitedError } from '../errors.js';
 import { resolveUpdateMode, type UpdateMode } from './update-mode.js';
+
+/** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
+export interface MatcherUtils {
+  matcherHint(name: string, received?: string, expected?: string, options?: { isNot?: boolean; promise?: string }): string;
+  EXPECTED_COLOR(text: string): string;
+  RECEIVED_COLOR(text: string): string;
+  DIM_COLOR(text: string): string;
+}
 
 /** The parts of Vitest's matcher `this` that we use (Vitest 4 and 5 share them). */
 export interface MatcherContext {

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { escapeNetworkText } from './network-text.js';
+import { escapeNetworkText } from '../text/network-text.js';
 
 // Reading a response body with a cap, and turning what a server said into text that is safe to print:
 // the key redacted, control characters escaped, and length-capped (in that order, so no cut leaves a piece of the key).
@@ -78,7 +78,7 @@ export function isHtml(text: string, contentType: string | undefined): boolean {
   return /\bhtml\b/i.test(contentType ?? '') || /^\s*<(!doctype\s+html|html[\s>])/i.test(text);
 }
 
-/** "an HTML page (text/html, 12,345 bytes, titled "Bad Gateway")": never the page itself (STYLE B4). */
+/** "an HTML page (text/html, 12,345 bytes, titled "Bad Gateway")": never the page itself. */
 function describeHtml(body: BodyText, contentType: string | undefined, apiKey: string | undefined): string {
   const type = (contentType ?? 'text/html').split(';')[0]!.trim().slice(0, 40);
   const size = `${body.truncated && body.bytes <= MAX_ERROR_BODY_BYTES ? 'more than ' : ''}${body.bytes.toLocaleString('en-US')} bytes`;

@@ -1,7 +1,7 @@
 /// <reference types="node" preserve="true" />
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { InvalidScreenshotError } from './errors.js';
+import { InvalidScreenshotError } from '../errors.js';
 
 export type ImageMimeType = 'image/jpeg' | 'image/png';
 
@@ -318,7 +318,7 @@ export function decodeImage(bytes: Uint8Array, type: ImageMimeType): DecodedImag
 /**
  * PNG with fast settings: level 1 deflate with zlib's default strategy and no filter. On pixelmatch diffs of 1080p
  * Chromium pages that is 1/5–1/7 of pngjs' defaults' time (and 2/3 of level 1 with the Sub filter and pngjs' RLE
- * strategy), at about the defaults' size (bench/, issue #5).
+ * strategy), at about the defaults' size (measured with bench/).
  */
 export function encodePng(image: DecodedImage): Buffer {
   // Sized after construction: given a size, pngjs' constructor allocates and zeroes a frame that we replace at once.

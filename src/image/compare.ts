@@ -1,6 +1,7 @@
 import pixelmatch from 'pixelmatch';
+import { RegionError } from '../errors.js';
 import type { DecodedImage } from './image.js';
-import type { Region } from './options.js';
+import type { Region } from '../options/options.js';
 
 export interface CompareOptions {
   threshold: number;
@@ -13,9 +14,6 @@ export interface CompareOptions {
 export type CompareResult =
   | { sameSize: true; diffPixels: number; comparedPixels: number; diff: DecodedImage | undefined }
   | { sameSize: false; diff: DecodedImage | undefined };
-
-/** Thrown for a mask or clip region that does not lie inside the screenshot. */
-export class RegionError extends RangeError {}
 
 /**
  * Counts the pixels that differ between baseline and actual, within `clip` and outside `mask`.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, TimeoutError } from './errors.js';
-import { escapeNetworkText } from './network-text.js';
-import type { Screenshot } from './screenshot.js';
+import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, TimeoutError, UnreadableBaselineError } from '../errors.js';
+import { escapeNetworkText } from '../text/network-text.js';
+import type { Screenshot } from '../image/screenshot.js';
 
 /** One capture made by a matcher, for the failure message's trajectory. A failed capture has `error` instead of a page. */
 export interface CaptureRecord {
@@ -73,6 +73,8 @@ export function describeCaptureFailures(captures: CaptureRecord[]): string | und
 /** A failure worth polling past: the agent's browser may be between pages, the API briefly overloaded. */
 export function isTransientCaptureFailure(error: unknown): boolean {
   if (error instanceof TimeoutError || error instanceof ConnectionError || error instanceof InvalidResponseError) return true;
+  // A broken capture (cut short in transit) is worth another; a broken baseline on disk is not.
+  if (error instanceof InvalidScreenshotError) return !(error instanceof UnreadableBaselineError);
   return error instanceof HttpStatusError && (error.status >= 500 || error.status === 429);
 }
 

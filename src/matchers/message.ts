@@ -1,41 +1,6 @@
-import path from 'node:path';
-import { escapeNetworkText, quoteNetworkText } from './network-text.js';
+import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
 import { describeCaptureFailures, type CaptureRecord } from './poll.js';
-
-/** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
-export interface MatcherUtils {
-  matcherHint(name: string, received?: string, expected?: string, options?: { isNot?: boolean; promise?: string }): string;
-  EXPECTED_COLOR(text: string): string;
-  RECEIVED_COLOR(text: string): string;
-  DIM_COLOR(text: string): string;
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-/** A share as a percentage, rounded up to 2 decimals so 0.1004 % never reads as within a 0.10 % limit. */
-export function formatPercent(ratio: number): string {
-  return `${(Math.ceil(ratio * 10_000) / 100).toFixed(2)}%`;
-}
-
-/** Aligned "  Label: value" lines; a row with the label '' continues the row above, aligned with its value. */
-export function labelledLines(rows: Array<[string, string | undefined]>): string {
-  const present = rows.filter((row): row is [string, string] => row[1] !== undefined);
-  const width = Math.max(...present.map(([label]) => label.length)) + 1;
-  return present.map(([label, value]) => `  ${(label === '' ? '' : `${label}:`).padEnd(width)} ${value}`).join('\n');
-}
-
-/** A path as people (and results.json) see it: relative to the Vitest root with `/`, or absolute if outside it. */
-export function relativePath(root: string, file: string): string {
-  const relative = path.relative(root, path.resolve(root, file));
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
-}
-
-/** "1 baseline", "1,204 baselines". */
-export function plural(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
-}
+import { formatCount } from '../text/format.js';
 
 /** The page a capture showed, as the API named it: escaped and capped, since both come from the network. */
 export function describePage(url: string, title: string): string {
@@ -82,7 +47,7 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
   return `${failures ? `${failures}\n` : ''}Captured ${captures.length} times over ${seconds(elapsedMs)} s${omitted}:\n${lines.join('\n')}`;
 }
 
-/** hint line → blank → reason → blank → labelled block → blank → one hint (STYLE B4). */
+/** hint line → blank → reason → blank → labelled block → blank → one hint. */
 export function assembleMessage(parts: Array<string | undefined>): string {
   return parts.filter((part): part is string => part !== undefined && part !== '').join('\n\n');
 }

@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { escapeNetworkText } from './network-text.js';
-import type { MetaValue } from './options.js';
-import type { MatchOutcome } from './outcome.js';
-import type { CaptureRecord } from './poll.js';
-import type { BaselineProvenance } from './provenance.js';
+import { ResultsError } from '../errors.js';
+import { escapeNetworkText } from '../text/network-text.js';
+import type { MetaValue } from '../options/options.js';
+import type { MatchOutcome } from '../matchers/outcome.js';
+import type { CaptureRecord } from '../matchers/poll.js';
+import type { BaselineProvenance } from '../baselines/provenance.js';
 
 /**
  * The shape of `.vitest-agi/results.json`, written by `vitest-agi/reporter` and merged by `vitest-agi report`.
@@ -148,11 +149,6 @@ export async function findShardFiles(resultsFile: string): Promise<string[]> {
   }
   const pattern = new RegExp(`^${escapeRegExp(base)}\\.shard-\\d+-of-\\d+${escapeRegExp(ext)}$`);
   return entries.filter((entry) => pattern.test(entry)).sort().map((entry) => path.join(dir, entry));
-}
-
-export class ResultsError extends Error {
-  override name = 'ResultsError';
-  readonly code = 'AGI_RESULTS';
 }
 
 export async function readResults(file: string): Promise<RunResults> {

@@ -1,3 +1,5 @@
+import { RegionError, UsageError } from '../errors.js';
+
 /** A rectangle in screenshot pixels. */
 export interface Region {
   x: number;
@@ -104,14 +106,29 @@ export function withoutUndefined<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
-function validateOptions(options: object, allowed: readonly string[], where: string): void {
+/**
+ * One wording for every options object we are given (the matchers, configure(), the reporter): a plain object whose
+ * names are all known. A misspelt option would otherwise be ignored without a word.
+ */
+export function checkOptionNames(options: unknown, known: readonly string[], where: string): asserts options is object {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object, but received ${describeValue(options)}.`);
+    throw new UsageError(`${where}: options must be an object, but received ${describeValue(options)}.`);
   }
-  for (const [name, value] of Object.entries(options)) {
-    if (!allowed.includes(name)) {
-      throw new TypeError(`${where}: unknown option \`${name}\`. Known options: ${allowed.map((n) => `\`${n}\``).join(', ')}.`);
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw new UsageError(`${where}: unknown option \`${name}\`. Known options: ${known.map((n) => `\`${n}\``).join(', ')}.`);
     }
+  }
+}
+
+/** A path option: a non-empty string (an empty one would mean the working directory without saying so). */
+export function checkPathOption(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`${where}: \`${name}\` must be a non-empty path, but received ${describeValue(value)}.`);
+}
+
+function validateOptions(options: object, allowed: readonly string[], where: string): void {
+  checkOptionNames(options, allowed, where);
+  for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
     switch (name) {
       case 'threshold':
@@ -128,7 +145,7 @@ function validateOptions(options: object, allowed: readonly string[], where: str
         checkNumber(where, name, value, 1, 3600_000);
         break;
       case 'mask':
-        if (!Array.isArray(value)) throw new TypeError(`${where}: \`mask\` must be an array of regions {x, y, width, height}, but received ${describeValue(value)}.`);
+        if (!Array.isArray(value)) throw new UsageError(`${where}: \`mask\` must be an array of regions {x, y, width, height}, but received ${describeValue(value)}.`);
         value.forEach((region, i) => checkRegion(where, `mask[${i}]`, region));
         break;
       case 'clip':
@@ -139,7 +156,7 @@ function validateOptions(options: object, allowed: readonly string[], where: str
         break;
       case 'snapshotDir':
       case 'outputDir':
-        if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${where}: \`${name}\` must be a non-empty path, but received ${describeValue(value)}.`);
+        checkPathOption(where, name, value);
         break;
     }
   }
@@ -147,10 +164,10 @@ function validateOptions(options: object, allowed: readonly string[], where: str
 
 function checkNumber(where: string, name: string, value: unknown, min: number, max: number, integer = false): void {
   if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value))) {
-    throw new TypeError(`${where}: \`${name}\` must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, but received ${describeValue(value)}.`);
+    throw new UsageError(`${where}: \`${name}\` must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, but received ${describeValue(value)}.`);
   }
   if (value < min || value > max) {
-    throw new RangeError(`${where}: \`${name}\` must be from ${min} to ${max}, but received ${value}.`);
+    throw new UsageError(`${where}: \`${name}\` must be from ${min} to ${max}, but received ${value}.`);
   }
 }
 
@@ -161,7 +178,7 @@ function checkRegion(where: string, name: string, region: unknown): void {
     [r.x, r.y].every((v) => Number.isInteger(v) && (v as number) >= 0) &&
     [r.width, r.height].every((v) => Number.isInteger(v) && (v as number) > 0);
   if (!ok) {
-    throw new TypeError(`${where}: \`${name}\` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received ${describeValue(region)}.`);
+    throw new UsageError(`${where}: \`${name}\` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received ${describeValue(region)}.`);
   }
 }
 
@@ -173,7 +190,7 @@ export function checkRegionsInside(options: { mask: Region[]; clip: Region | und
   const regions: Array<[string, Region]> = [...(options.clip ? [['clip', options.clip] as [string, Region]] : []), ...options.mask.map((r, i): [string, Region] => [`mask[${i}]`, r])];
   for (const [name, r] of regions) {
     if (r.x + r.width > size.width || r.y + r.height > size.height) {
-      throw new RangeError(
+      throw new RegionError(
         `${where}: \`${name}\` {x: ${r.x}, y: ${r.y}, width: ${r.width}, height: ${r.height}} reaches outside the ${size.width}×${size.height} screenshot (it ends at x ${r.x + r.width}, y ${r.y + r.height}).`,
       );
     }
@@ -185,12 +202,12 @@ function checkMeta(where: string, meta: unknown): void {
   const proto = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? Object.getPrototypeOf(meta) : undefined;
   const isPlainObject = proto === null || (proto !== undefined && Object.getPrototypeOf(proto) === null);
   if (!isPlainObject) {
-    throw new TypeError(`${where}: \`meta\` must be a plain object of strings, numbers or booleans, but received ${describeValue(meta)}.`);
+    throw new UsageError(`${where}: \`meta\` must be a plain object of strings, numbers or booleans, but received ${describeValue(meta)}.`);
   }
   for (const [key, value] of Object.entries(meta as object)) {
     const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
     if (!ok) {
-      throw new TypeError(`${where}: \`meta.${key}\` must be a string, a finite number or a boolean, but received ${describeValue(value)}.`);
+      throw new UsageError(`${where}: \`meta.${key}\` must be a string, a finite number or a boolean, but received ${describeValue(value)}.`);
     }
   }
 }

@@ -1,20 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgiClient } from './client.js';
-import { InvalidResponseError, NotFoundError, TimeoutError } from './errors.js';
-import { Screenshot } from './screenshot.js';
+import { InvalidResponseError, NotFoundError, TimeoutError } from '../errors.js';
+import { Screenshot } from '../image/screenshot.js';
+import type { DocumentedExecutionStatus, DocumentedMessageType, WireMessage } from './wire.js';
 
-/** Execution status of a session's task (GET …/status). */
-export type ExecutionStatus = 'running' | 'waiting_for_input' | 'finished' | 'error' | 'ready' | 'paused' | (string & {});
+/** Execution status of a session's task (GET …/status): open, so a status the API adds later is no type error. */
+export type ExecutionStatus = DocumentedExecutionStatus | (string & {});
 
-export type MessageType = 'THOUGHT' | 'QUESTION' | 'USER' | 'DONE' | 'ERROR' | 'LOG' | (string & {});
+export type MessageType = DocumentedMessageType | (string & {});
 
-export interface AgentMessage {
-  id: number;
-  type: MessageType;
-  content: string | Record<string, unknown> | Array<Record<string, unknown>>;
-  timestamp: string;
-  metadata: Record<string, unknown>;
-}
+export interface AgentMessage extends WireMessage<MessageType> {}
 
 export interface WaitResult {
   status: ExecutionStatus;

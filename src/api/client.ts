@@ -9,7 +9,7 @@ import {
   InvalidResponseError,
   NotFoundError,
   TimeoutError,
-} from './errors.js';
+} from '../errors.js';
 import { describeErrorBody, describeNotJson, excerpt, isHtml, isRedactedEverywhere, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
 import { Session } from './session.js';
 

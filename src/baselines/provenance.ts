@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from './baseline.js';
-import { escapeNetworkText } from './network-text.js';
-import type { MetaValue } from './options.js';
+import { escapeNetworkText } from '../text/network-text.js';
+import type { MetaValue } from '../options/options.js';
 
 /**
  * Where a baseline came from, stored beside it as `<baseline>.json` (e.g. `snapshots/…/home.jpg.json`).
@@ -36,9 +36,9 @@ export function hashImage(bytes: Uint8Array): string {
 
 let version: string | undefined;
 
-/** This package's version, from its package.json (one level above src/ and dist/). */
+/** This package's version, from its package.json (two levels above src/baselines/ and dist/baselines/). */
 export function packageVersion(): string {
-  version ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   return version;
 }
 

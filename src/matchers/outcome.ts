@@ -1,4 +1,4 @@
-import type { UpdateMode } from './update-mode.js';
+import type { UpdateMode } from '../vitest/update-mode.js';
 
 export interface Size {
   width: number;
@@ -19,7 +19,7 @@ export type Comparison =
   | { kind: 'pixels-differ'; diffPixels: number; comparedPixels: number; allowedPixels: number }
   | { kind: 'size-mismatch'; baseline: Size; actual: Size };
 
-/** The verdict, from one closed vocabulary used in code, messages and results (STYLE B2). */
+/** The verdict, from one closed vocabulary used in code, messages and results. */
 export type MatchOutcome =
   | { kind: 'matched'; comparison: Extract<Comparison, { kind: 'bytes-equal' | 'within-limits' }> }
   | { kind: 'baseline-written' }
