@@ -11,8 +11,12 @@ export {
   HttpStatusError,
   InvalidResponseError,
   InvalidScreenshotError,
+  NotAwaitedError,
   NotFoundError,
+  RegionError,
+  ResultsError,
   TimeoutError,
+  UnreadableBaselineError,
   UsageError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
