@@ -25,11 +25,11 @@ export function describeCaptures(captures: CaptureRecord[], elapsedMs: number, s
   }
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   // Columns (time, URL, title, pixels, count), padded to line up, so a long stay on one page stands out.
-  // A failed capture's row is its time and its error, which sets no column's width.
+  // A failed capture's row is its time and its error (escaped once, when poll recorded it), which sets no column's width.
   const shownRuns = runs.slice(-shown);
   const rows = shownRuns.map(({ first, lastAtMs, count }) => [
     count === 1 ? `+${seconds(first.atMs)} s` : `+${seconds(first.atMs)}–${seconds(lastAtMs)} s`,
-    first.error === undefined ? escapeNetworkText(first.url ?? '') : `failed: ${escapeNetworkText(first.error)}${count === 1 ? '' : `  (${count} captures)`}`,
+    first.error === undefined ? escapeNetworkText(first.url ?? '') : `failed: ${first.error}${count === 1 ? '' : `  (${count} captures)`}`,
     first.error === undefined ? quoteNetworkText(first.title ?? '') : '',
     first.diffPixels === undefined ? '' : `${formatCount(first.diffPixels)} px differ`,
     count === 1 || first.error !== undefined ? '' : `(${count} captures)`,

@@ -29,17 +29,18 @@ export const ASSERTION_OUTCOMES: readonly AssertionOutcome[] = [
  * capped by `escapeNetworkText`, as results.json keeps it: a 20 MB title once made a 126 MB results.json.
  */
 export function escapeNetworkFields<T extends Partial<Pick<AssertionResult, 'url' | 'title' | 'trajectory' | 'baselineSource'>>>(record: T): T {
-  const page = <P extends { url?: string; title?: string }>(p: P): P => ({
-    ...p,
-    ...(p.url === undefined ? {} : { url: escapeNetworkText(p.url) }),
-    ...(p.title === undefined ? {} : { title: escapeNetworkText(p.title) }),
-  });
   return {
-    ...record,
-    ...(record.url === undefined ? {} : { url: escapeNetworkText(record.url) }),
-    ...(record.title === undefined ? {} : { title: escapeNetworkText(record.title) }),
-    ...(record.trajectory ? { trajectory: record.trajectory.map(page) } : {}),
-    ...(record.baselineSource ? { baselineSource: page(record.baselineSource) } : {}),
+    ...escapePage(record),
+    ...(record.trajectory ? { trajectory: record.trajectory.map(escapePage) } : {}),
+    ...(record.baselineSource ? { baselineSource: escapePage(record.baselineSource) } : {}),
+  };
+}
+
+function escapePage<P extends { url?: string; title?: string }>(page: P): P {
+  return {
+    ...page,
+    ...(page.url === undefined ? {} : { url: escapeNetworkText(page.url) }),
+    ...(page.title === undefined ? {} : { title: escapeNetworkText(page.title) }),
   };
 }
 
