@@ -29,3 +29,5 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
+export type { VisitedOptions } from './matchers/to-have-visited.js';
+export type { IgnoreQuery, TrajectoryOptions } from './matchers/to-match-trajectory.js';

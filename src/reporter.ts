@@ -2,11 +2,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { recordedAssertions } from './results/records.js';
 import { writeFileAtomically } from './baselines/baseline.js';
-import { planPrune } from './commands/prune.js';
+import { BASELINE_FILE, planPrune } from './commands/prune.js';
 import { checkOptionNames, checkPathOption } from './options/options.js';
 import { plural, relativePath } from './text/format.js';
 import { packageVersion } from './baselines/provenance.js';
 import {
+  BASELINE_MATCHERS,
   findShardFiles,
   incompleteReasons,
   RESULTS_FILE,
@@ -99,7 +100,7 @@ export default class AgiReporter {
     await writeFileAtomically(target, Buffer.from(`${JSON.stringify(results, null, 2)}\n`));
     // Unused baselines are known only after a complete run, the one prune would trust.
     const unused = incompleteReasons(results).length === 0 ? (await planPrune(vitest.config.root, results, [])).unused : [];
-    const summary = summarizeBaselines(results.assertions, unused.filter((file) => IMAGE.test(file)).length);
+    const summary = summarizeBaselines(results.assertions, unused.filter((file) => BASELINE_FILE.test(file)).length);
     if (summary) (vitest.logger ?? { log: (text: string) => process.stdout.write(`${text}\n`) }).log(summary);
   }
 
@@ -191,17 +192,16 @@ function relativePaths(record: Partial<AssertionResult>, relative: (file: string
   return paths;
 }
 
-
-const IMAGE = /\.(jpe?g|png)$/i;
 const LISTED = 10;
 
 /**
  * "vitest-agi: 2 baselines written, 1 updated", then the written and updated files to review before committing;
- * '' when the run only compared. Failed are toMatchScreenshot assertions that did not hold (their messages are above);
+ * '' when the run only compared. Baselines are screenshots and trajectory files (`.trajectory.json`). Failed are
+ * toMatchScreenshot and toMatchTrajectory assertions that did not hold (their messages are above);
  * errors are not counted, as no baseline was compared.
  */
 export function summarizeBaselines(assertions: readonly AssertionResult[], unused: number): string {
-  const screenshots = assertions.filter((a) => a.matcher === 'toMatchScreenshot');
+  const screenshots = assertions.filter((a) => BASELINE_MATCHERS.includes(a.matcher));
   const written = screenshots.filter((a) => a.outcome === 'baseline-written');
   const updated = screenshots.filter((a) => a.outcome === 'baseline-updated');
   const failed = screenshots.filter((a) => !a.pass && a.outcome !== 'error');

@@ -1,6 +1,8 @@
 import type { PageExpectation } from './matchers/to-be-on-page.js';
 import type { TextExpectation } from './matchers/page-matcher.js';
 import type { PageOptions, ScreenshotOptions } from './options/options.js';
+import type { VisitedOptions } from './matchers/to-have-visited.js';
+import type { TrajectoryOptions } from './matchers/to-match-trajectory.js';
 
 /** The matchers `vitest-agi/setup` adds to `expect(…)`. Every one is async: `await expect(session).…`. */
 export interface AgiMatchers {
@@ -29,6 +31,29 @@ export interface AgiMatchers {
    */
   toMatchScreenshot(name?: string, options?: ScreenshotOptions): Promise<void>;
   toMatchScreenshot(options: ScreenshotOptions): Promise<void>;
+
+  // On a run (`const run = await session.run(message)`): the way there, not only where it ended. A run is a finished
+  // record, so these never fetch; the matchers above use its final capture (and refuse a `timeout`: nothing changes).
+  /**
+   * The run passed through every page in `steps` (each what `toBeOnPage` accepts: a part of the URL or title, a
+   * RegExp, or `{ url?, title? }`), in that order unless `inOrder: false`; a step may match the same page as the step
+   * before it. `.not` holds when the steps were not all visited (in order): with one step, "never visited".
+   * The failure lists the path (each distinct page with its time and capture count) beside the steps, the first
+   * missing one marked.
+   * @example await expect(run).toHaveVisited(['/cart', /checkout/, { title: 'Thank you — Shop' }])
+   * @example await expect(run).not.toHaveVisited([/error|oops/i])
+   */
+  toHaveVisited(steps: PageExpectation[], options?: VisitedOptions): Promise<void>;
+  /**
+   * The run's path (its distinct pages: normalised URL and title, consecutive repeats folded) matches the snapshot
+   * `snapshots/<test file>/<name>.trajectory.json`. Like a screenshot baseline: a missing one is written (not in
+   * CI), `vitest -u` rewrites a failing one, a failing comparison never touches it; the name defaults to the test's
+   * name plus a counter. The failure is a line diff of the two paths.
+   * @example await expect(run).toMatchTrajectory('checkout')
+   * @example await expect(run).toMatchTrajectory({ ignoreQuery: ['session'], allowExtraSteps: true })
+   */
+  toMatchTrajectory(name?: string, options?: TrajectoryOptions): Promise<void>;
+  toMatchTrajectory(options: TrajectoryOptions): Promise<void>;
 }
 
 // One declaration for Vitest 4 and 5. Their own `Matchers`/`Assertion` interfaces take different type parameters

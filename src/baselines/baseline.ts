@@ -30,8 +30,8 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
  * A slug never contains `--`, so the two kinds cannot meet, and two distinct names of the second kind would need the
  * same slug and the same 32-bit hash.
  */
-export function baselineFileStem(name: string): string {
-  if (name.length === 0) throw new UsageError('toMatchScreenshot: the name must not be empty.');
+export function baselineFileStem(name: string, matcher = 'toMatchScreenshot'): string {
+  if (name.length === 0) throw new UsageError(`${matcher}: the name must not be empty.`);
   const slug = slugify(name).slice(0, MAX_SLUG).replace(/[-.]+$/, '');
   if (slug === name && !/[A-Z]/.test(name) && !WINDOWS_RESERVED.test(name.split('.')[0]!)) return name;
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
@@ -64,14 +64,12 @@ export function resolveScreenshotPaths(input: {
   snapshotDir: string;
   outputDir: string;
 }): ScreenshotPaths {
-  let relative = path.relative(input.root, input.testPath);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) relative = path.basename(input.testPath);
   const stem = baselineFileStem(input.name);
   const legacy = legacyFileStem(input.name);
   const ext = EXTENSION[input.mimeType];
   const otherExt = ext === '.jpg' ? '.png' : '.jpg';
-  const snapshotFolder = path.resolve(input.root, input.snapshotDir, relative);
-  const outputFolder = path.resolve(input.root, input.outputDir, relative);
+  const snapshotFolder = testFileFolder(input.root, input.snapshotDir, input.testPath);
+  const outputFolder = testFileFolder(input.root, input.outputDir, input.testPath);
   return {
     baseline: path.join(snapshotFolder, stem + ext),
     otherBaseline: path.join(snapshotFolder, stem + otherExt),
@@ -79,6 +77,13 @@ export function resolveScreenshotPaths(input: {
     actual: path.join(outputFolder, `${stem}-actual${ext}`),
     diff: path.join(outputFolder, `${stem}-diff.png`),
   };
+}
+
+/** `<root>/<dir>/<test file relative to root>`; a test file outside the root is filed under its base name. */
+export function testFileFolder(root: string, dir: string, testPath: string): string {
+  let relative = path.relative(root, testPath);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) relative = path.basename(testPath);
+  return path.resolve(root, dir, relative);
 }
 
 /** A baseline found on disk; `legacy` when it is the file 0.1's naming rule gave this name. */
@@ -105,17 +110,22 @@ export async function readBaseline(paths: ScreenshotPaths, name: string, shown: 
     ...paths.legacyBaselines.filter((file) => (readers.get(file.toLowerCase()) ?? name) === name).map((file) => ({ file, legacy: true })),
   ];
   for (const { file, legacy } of candidates) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw fileSystemError('read', `the baseline ${shown(file)}`, file, error);
-    }
+    const bytes = await readFileIfPresent(file, `the baseline ${shown(file)}`);
+    if (bytes === undefined) continue;
     if (legacy) readers.set(file.toLowerCase(), name);
     return { path: file, bytes, legacy };
   }
   return undefined;
+}
+
+/** The file's bytes, or undefined when there is no such file; any other failure names `what`. */
+export async function readFileIfPresent(file: string, what: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileSystemError('read', what, file, error);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { plural, relativePath } from '../text/format.js';
 import { readProvenance, readSidecar } from '../baselines/provenance.js';
 import { ResultsError } from '../errors.js';
-import { findShardFiles, incompleteReasons, readResults, RESULTS_FILE, type RunResults } from '../results/results.js';
+import { BASELINE_MATCHERS, findShardFiles, incompleteReasons, readResults, RESULTS_FILE, type RunResults } from '../results/results.js';
 
 export const PRUNE_USAGE = `Usage: vitest-agi prune [--delete] [--results FILE] [--snapshot-dir DIR …] [--root DIR]
 
@@ -18,8 +18,9 @@ and only in snapshot folders inside the Vitest root: a folder outside it (a \`..
   --snapshot-dir DIR  a baseline folder to check (default: every snapshotDir the run's assertions used)
   --root DIR          the Vitest root (default: the current folder)`;
 
-const IMAGE = /\.(jpe?g|png)$/i;
-const SIDECAR = /\.(jpe?g|png)\.json$/i;
+/** A baseline file: a screenshot's image, or a run's `.trajectory.json`. */
+export const BASELINE_FILE = /\.(jpe?g|png|trajectory\.json)$/i;
+const SIDECAR = /\.(jpe?g|png|trajectory\.json)\.json$/i;
 
 /** `vitest-agi prune …`. Resolves with the exit code: 0 listed or deleted, 1 refused, 2 bad arguments. */
 export async function runPruneCommand(argv: string[]): Promise<number> {
@@ -78,7 +79,7 @@ export async function runPruneCommand(argv: string[]): Promise<number> {
   }
   const where = `(${shown}, ${describeTime(results.startedAt)})`;
   const lines: string[] = [];
-  const unusedImages = plan.unused.filter((file) => IMAGE.test(file)).length;
+  const unusedImages = plan.unused.filter((file) => BASELINE_FILE.test(file)).length;
   if (plan.unused.length === 0) {
     lines.push(
       plan.kept.size === 0
@@ -123,7 +124,7 @@ export interface PrunePlan {
 
 /** The baselines (and sidecars) under the run's snapshot folders that no assertion of a complete run used. */
 export async function planPrune(root: string, results: RunResults, extraDirs: string[]): Promise<PrunePlan> {
-  const screenshots = results.assertions.filter((a) => a.matcher === 'toMatchScreenshot');
+  const screenshots = results.assertions.filter((a) => BASELINE_MATCHERS.includes(a.matcher));
   const given = [...new Set([...screenshots.map((a) => a.snapshotDir).filter((d): d is string => d !== undefined), ...extraDirs])];
   if (given.length === 0) given.push('snapshots');
   const dirs: string[] = [];
@@ -141,14 +142,14 @@ export async function planPrune(root: string, results: RunResults, extraDirs: st
   for (const dir of dirs) {
     const absoluteDir = path.resolve(root, dir);
     for (const file of await listFiles(absoluteDir)) {
-      const isImage = IMAGE.test(file);
+      const isImage = BASELINE_FILE.test(file);
       const isSidecar = SIDECAR.test(file);
       if (!isImage && !isSidecar) continue;
       if (isImage) images++;
       const image = isSidecar ? file.slice(0, -'.json'.length) : file;
       // A sidecar goes with its image: kept while the image is used, deleted with it (or alone, when orphaned).
       if (used.has(image)) continue;
-      // snapshots/<test file>/<name>.jpg: which test file the baseline belongs to.
+      // snapshots/<test file>/<name>.jpg (or .trajectory.json): which test file the baseline belongs to.
       const testFile = path.relative(absoluteDir, path.dirname(image)).split(path.sep).join('/');
       if (testFile === '') continue; // baselines live in a folder named for their test file, never at the top
       // Only what vitest-agi wrote: an image its sidecar describes, or a sidecar of ours whose image is gone.

@@ -46,17 +46,27 @@ export function isMatch(comparison: Comparison): boolean {
 export function decideOutcome(comparison: Comparison, updateMode: UpdateMode, isNot: boolean): MatchOutcome {
   switch (comparison.kind) {
     case 'no-baseline':
-      if (isNot) return { kind: 'baseline-missing', reason: 'not' };
-      return updateMode === 'none' ? { kind: 'baseline-missing', reason: 'ci' } : { kind: 'baseline-written' };
+      return decideMissingBaseline(updateMode, isNot);
     case 'bytes-equal':
     case 'within-limits':
       return { kind: 'matched', comparison };
     case 'pixels-differ':
     case 'size-mismatch':
-      return updateMode === 'all' && !isNot ? { kind: 'baseline-updated', comparison } : comparison;
+      return rewritesFailingBaseline(updateMode, isNot) ? { kind: 'baseline-updated', comparison } : comparison;
     default:
       return comparison satisfies never;
   }
+}
+
+/** The update rules for a missing baseline, for every kind (screenshots, trajectories): written, except in CI or under `.not`. */
+export function decideMissingBaseline(updateMode: UpdateMode, isNot: boolean): Extract<MatchOutcome, { kind: 'baseline-written' | 'baseline-missing' }> {
+  if (isNot) return { kind: 'baseline-missing', reason: 'not' };
+  return updateMode === 'none' ? { kind: 'baseline-missing', reason: 'ci' } : { kind: 'baseline-written' };
+}
+
+/** The update rules for a failing comparison: only `-u` rewrites it, and never under `.not`. */
+export function rewritesFailingBaseline(updateMode: UpdateMode, isNot: boolean): boolean {
+  return updateMode === 'all' && !isNot;
 }
 
 /** Whether the assertion as written (with or without `.not`) holds. */

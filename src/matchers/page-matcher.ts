@@ -20,10 +20,13 @@ export interface PageCheck {
   diff?: { expected: string; actual: string };
 }
 
+/** What a page check reads of a capture. */
+export type Page = Pick<Screenshot, 'url' | 'title'>;
+
 /** A page matcher's validated expectation: how to print it, and how to check one capture against it. */
 export interface PageExpectationCheck {
   expectedText: string;
-  check: (shot: Screenshot, isNot: boolean) => PageCheck;
+  check: (page: Page, isNot: boolean) => PageCheck;
 }
 
 /**
@@ -42,9 +45,9 @@ export async function runPageMatcher(
   return recordingErrors(context.task, matcherName, isNot, async (known) => {
     const { expectedText, check } = prepare();
     known.expected = expectedText;
-    const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
+    const { capture, label, finished } = toCapture(subject, matcherName, options);
+    const resolved = { ...resolveOptions(options, PAGE_OPTION_NAMES, matcherName), ...(finished ? { timeout: 0 } : {}) };
     known.timeout = resolved.timeout;
-    const { capture, label } = toCapture(subject, matcherName);
     const polled = await pollCaptures(capture, (shot) => check(shot, isNot), (r) => r.pass !== isNot, resolved);
     const { result, shot } = polled;
     const hint = context.utils.matcherHint(matcherName, label, expectedText, { isNot, promise: context.promise });
@@ -97,7 +100,7 @@ export function printExpectation(expected: TextExpectation): string {
 }
 
 /** toHaveURL / toHaveTitle: one field of the page, exact for a string, `test()` for a RegExp (as Playwright's). */
-export function createFieldMatcher(matcherName: MatcherName, field: 'URL' | 'title', pick: (shot: Screenshot) => string) {
+export function createFieldMatcher(matcherName: MatcherName, field: 'URL' | 'title', pick: (page: Page) => string) {
   return async function (this: MatcherContext, subject: unknown, expected: TextExpectation, options?: PageOptions) {
     return runPageMatcher(this, matcherName, subject, options, () => {
       checkTextExpectation(matcherName, field, expected);

@@ -3,6 +3,7 @@ import { describeValue } from '../options/options.js';
 import type { Capture } from './poll.js';
 import { Screenshot } from '../image/screenshot.js';
 import { Session } from '../api/session.js';
+import type { AgentRun, RunCapture } from '../api/agent-run.js';
 
 /** What `expect(x)` accepts: something that can produce a Screenshot. */
 export type ScreenshotSubject =
@@ -33,8 +34,15 @@ export interface SdkScreenshot {
 /**
  * Turns the subject of `expect(subject)` into a capture function. A fixed Screenshot (or raw JSON) always
  * yields itself; a session-like object is asked again on every call, which is what polling needs.
+ * A run yields its final capture and is `finished`: it never changes, so the matcher captures once
+ * (a `timeout` given to the call is refused, see {@link refuseTimeoutOnRun}).
  */
-export function toCapture(subject: unknown, matcher: string): { capture: Capture; label: string } {
+export function toCapture(subject: unknown, matcher: string, callOptions?: { timeout?: unknown }): { capture: Capture; label: string; finished?: true } {
+  if (isAgentRun(subject)) {
+    refuseTimeoutOnRun(callOptions, matcher);
+    const final = finalCapture(subject, matcher);
+    return { capture: async () => final.screenshot, label: 'run', finished: true };
+  }
   // A fixed capture (checked before `screenshot()`: the SDK's Screenshot class has `data`, not that method).
   const fixed = toScreenshotIfCapture(subject, matcher, 'expect() received');
   if (fixed !== undefined) return { capture: async () => fixed, label: 'screenshot' };
@@ -73,4 +81,42 @@ function toScreenshotIfCapture(value: unknown, matcher: string, what: string): S
 
 function isRawScreenshot(value: unknown): value is RawScreenshot {
   return typeof value === 'object' && value !== null && typeof (value as { screenshot?: unknown }).screenshot === 'string';
+}
+
+/**
+ * A finished run, as `session.run()` resolves to. Recognised by its shape (captures, messages, status and duration),
+ * so a run from another copy of this package, or one read back from a cassette, is a run too.
+ */
+export function isAgentRun(value: unknown): value is AgentRun {
+  const run = value as Partial<AgentRun> | null;
+  return typeof run === 'object' && run !== null && Array.isArray(run.captures) && Array.isArray(run.messages) && typeof run.status === 'string' && typeof run.durationMs === 'number';
+}
+
+/** The subject of a matcher that only a run can answer (the way there, not only where it ended). */
+export function requireRun(subject: unknown, matcher: string): AgentRun {
+  if (isAgentRun(subject)) return subject;
+  throw new UsageError(
+    `${matcher}: expect() needs a run (what \`await session.run(message)\` resolves to), but received ${describeValue(subject)}. A session or a screenshot shows one moment; a run keeps the way there.`,
+  );
+}
+
+/** The page the run ended on. */
+export function finalCapture(run: AgentRun, matcher: string): RunCapture {
+  const final = run.captures.at(-1);
+  if (final) return final;
+  throw new UsageError(`${matcher}: the run has no captures (status "${run.status}"), so there is no final page to check.`);
+}
+
+/**
+ * A run is a finished record: its final capture is the same however long a matcher waits. A `timeout` in the call
+ * would only promise waiting that cannot happen, so it is refused; configure()'s project-wide `timeout` is meant for
+ * sessions and is not applied to runs.
+ */
+function refuseTimeoutOnRun(callOptions: { timeout?: unknown } | undefined, matcher: string): void {
+  const timeout = (callOptions as { timeout?: unknown } | undefined)?.timeout;
+  if (typeof timeout === 'number' && timeout > 0) {
+    throw new UsageError(
+      `${matcher}: \`timeout\` has no effect on a run: a run is a finished record and its final capture does not change. Remove \`timeout\`, or assert on the session while the agent works.`,
+    );
+  }
 }

@@ -1,8 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { MatcherContext } from '../vitest/matcher-context.js';
 import type { PageOptions } from '../options/options.js';
-import type { Screenshot } from '../image/screenshot.js';
-import { checkTextExpectation, matchesText, printExpectation, runPageMatcher, type PageCheck, type TextExpectation } from './page-matcher.js';
+import { checkTextExpectation, matchesText, printExpectation, runPageMatcher, type Page, type PageCheck, type TextExpectation } from './page-matcher.js';
 
 /** `string`: case-insensitive part of the URL or title; `RegExp`: matches URL or title; object: every given part matches. */
 export type PageExpectation = TextExpectation | { url?: TextExpectation; title?: TextExpectation };
@@ -10,12 +9,13 @@ export type PageExpectation = TextExpectation | { url?: TextExpectation; title?:
 /** The agent's browser is on the expected page. */
 export async function toBeOnPage(this: MatcherContext, subject: unknown, expected: PageExpectation, options?: PageOptions) {
   return runPageMatcher(this, 'toBeOnPage', subject, options, () => {
-    const check = buildCheck(expected); // validates first, so describeExpected only sees a valid expectation
-    return { expectedText: describeExpected(expected), check };
+    const check = buildPageCheck(expected); // validates first, so describePageExpectation only sees a valid expectation
+    return { expectedText: describePageExpectation(expected), check };
   });
 }
 
-function buildCheck(expected: PageExpectation): (shot: Screenshot, isNot: boolean) => PageCheck {
+/** Validates a page expectation (`where` starts its error messages) and returns its check of one page. */
+export function buildPageCheck(expected: PageExpectation, where = 'toBeOnPage'): (page: Page, isNot: boolean) => PageCheck {
   if (typeof expected === 'string') {
     const needle = expected.toLowerCase();
     return (shot, isNot) => ({
@@ -31,8 +31,8 @@ function buildCheck(expected: PageExpectation): (shot: Screenshot, isNot: boolea
   }
   if (typeof expected === 'object' && expected !== null && (expected.url !== undefined || expected.title !== undefined)) {
     const { url, title } = expected;
-    if (url !== undefined) checkTextExpectation('toBeOnPage', 'url', url);
-    if (title !== undefined) checkTextExpectation('toBeOnPage', 'title', title);
+    if (url !== undefined) checkTextExpectation(where, 'url', url);
+    if (title !== undefined) checkTextExpectation(where, 'title', title);
     const parts = [url !== undefined ? `URL ${printExpectation(url)}` : undefined, title !== undefined ? `title ${printExpectation(title)}` : undefined]
       .filter(Boolean)
       .join(' and ');
@@ -42,12 +42,12 @@ function buildCheck(expected: PageExpectation): (shot: Screenshot, isNot: boolea
     });
   }
   throw new UsageError(
-    'toBeOnPage: expected a string (part of the URL or title), a RegExp, or { url?, title? } with at least one part, ' +
+    `${where}: expected a string (part of the URL or title), a RegExp, or { url?, title? } with at least one part, ` +
       `but received ${expected === null ? 'null' : typeof expected === 'object' ? 'an object with neither url nor title' : typeof expected}.`,
   );
 }
 
-function describeExpected(expected: PageExpectation): string {
+export function describePageExpectation(expected: PageExpectation): string {
   if (typeof expected === 'string' || expected instanceof RegExp) return printExpectation(expected);
   return `{ ${Object.entries(expected)
     .filter(([, v]) => v !== undefined)

@@ -58,10 +58,10 @@ async function matchScreenshot(
     throw new UsageError(`toMatchScreenshot: the name must be a string, but received ${typeof givenName}.`);
   }
   known.name = givenName;
-  const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
+  const { capture, label, finished } = toCapture(subject, 'toMatchScreenshot', callOptions);
+  const options = { ...resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot'), ...(finished ? { timeout: 0 } : {}) };
   known.timeout = options.timeout;
   const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
-  const { capture, label } = toCapture(subject, 'toMatchScreenshot');
   const info = testInfo(context);
   const name = givenName ?? nextDefaultName(context, info.testName);
   known.name = name;

@@ -18,10 +18,18 @@ export const RESULTS_SCHEMA = 'vitest-agi/results@1';
  * title did not match a page matcher's expectation, and `error` when the matcher threw (API down, bad option).
  * With `.not`, the outcome stays what was seen and `pass` says whether the assertion held.
  */
-export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | 'error';
+export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | RunOutcome | 'error';
+
+/**
+ * The matchers on a run: `path-differs` when toHaveVisited's steps were not all visited (in order) or toMatchTrajectory's
+ * path differs from its stored one; `text-missing` when toHaveShown's text was in no capture. A trajectory file
+ * otherwise has a screenshot baseline's outcomes (matched, baseline-written, baseline-updated, baseline-missing).
+ */
+export type RunOutcome = 'path-differs' | 'text-missing';
 
 export const ASSERTION_OUTCOMES: readonly AssertionOutcome[] = [
   'matched', 'baseline-written', 'baseline-updated', 'baseline-missing', 'size-mismatch', 'pixels-differ', 'page-differs', 'error',
+  'path-differs', 'text-missing',
 ];
 
 /**
@@ -44,7 +52,13 @@ function escapePage<P extends { url?: string; title?: string }>(page: P): P {
   };
 }
 
-export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle';
+export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle' | RunMatcherName;
+
+/** The matchers only a run answers (the way there, not only where it ended). */
+export type RunMatcherName = 'toHaveVisited' | 'toHaveShown' | 'toMatchTrajectory';
+
+/** The matchers that keep a file under `snapshotDir`, which prune and the reporter's baseline summary count. */
+export const BASELINE_MATCHERS: readonly MatcherName[] = ['toMatchScreenshot', 'toMatchTrajectory'];
 
 /** One `expect(…).toX()` call. Paths are relative to the Vitest root, with `/`. */
 export interface AssertionResult {
@@ -57,22 +71,22 @@ export interface AssertionResult {
   outcome: AssertionOutcome;
   /** Whether the assertion held (after `.not`). */
   pass: boolean;
-  /** toBeOnPage / toHaveURL / toHaveTitle: the expectation as written (`/thank/i`, `"Thank you"`). */
+  /** toBeOnPage / toHaveURL / toHaveTitle / toHaveVisited / toHaveShown: the expectation as written (`/thank/i`, `"Thank you"`). */
   expected?: string;
-  /** toMatchScreenshot: the baseline name. */
+  /** toMatchScreenshot / toMatchTrajectory: the baseline name. */
   name?: string;
   /** Page of the last capture. */
   url?: string;
   title?: string;
-  /** How many screenshots the matcher took (more than 1 only with `timeout`). */
+  /** How many screenshots the matcher took (more than 1 only with `timeout`); on a run, the run's captures. */
   captures: number;
-  /** From the first capture's start to the verdict, in ms. */
+  /** From the first capture's start to the verdict, in ms; on a run, the run's `durationMs`. */
   durationMs: number;
   /** `timeout` option in effect, in ms (0: one capture). */
   timeout: number;
   /** With more than one capture: the last 20 (`captures` says how many in all). */
   trajectory?: CaptureRecord[];
-  /** toMatchScreenshot: the baseline compared against, written, or missing. */
+  /** toMatchScreenshot / toMatchTrajectory: the baseline (image or `.trajectory.json`) compared against, written, or missing. */
   baseline?: string;
   /** The folder baselines live in (`snapshotDir`), for `vitest-agi prune`. */
   snapshotDir?: string;

@@ -26,3 +26,24 @@ export function relativePath(root: string, file: string): string {
 export function plural(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * Rows of cells as lines of padded columns, two spaces apart: each column as wide as its widest cell, a column empty
+ * in every row left out, and nothing after a row's last non-empty cell (no trailing spaces).
+ */
+export function alignColumns(rows: readonly string[][], indent = '    '): string[] {
+  const count = Math.max(0, ...rows.map((row) => row.length));
+  const columns = Array.from({ length: count }, (_, column) => column).filter((column) => rows.some((row) => (row[column] ?? '') !== ''));
+  const widths = columns.map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => {
+    const cells = columns.map((column) => row[column] ?? '');
+    const last = cells.findLastIndex((cell) => cell !== '');
+    return `${indent}${cells.slice(0, last + 1).map((cell, i) => (i === last ? cell : cell.padEnd(widths[i]!))).join('  ')}`;
+  });
+}
+
+/** "+1.2 s", or "+1.2–3.4 s" for a stretch of time. */
+export function formatTimeSpan(fromMs: number, toMs = fromMs): string {
+  const [from, to] = [fromMs, toMs].map((ms) => (ms / 1000).toFixed(1));
+  return from === to ? `+${from} s` : `+${from}–${to} s`;
+}

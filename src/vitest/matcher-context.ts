@@ -52,8 +52,11 @@ export function testInfo(context: MatcherContext): TestInfo {
 const counters = new WeakMap<object, Map<string, number>>();
 const countersByName = new Map<string, number>();
 
-/** The default baseline name: the test's full name plus a counter, as Vitest names its snapshots. */
-export function nextDefaultName(context: MatcherContext, testName: string): string {
+/**
+ * The default baseline name: the test's full name plus a counter, as Vitest names its snapshots. Each kind of
+ * baseline counts on its own (`screenshot`, `trajectory`), so adding a screenshot to a test renames no trajectory.
+ */
+export function nextDefaultName(context: MatcherContext, testName: string, kind = 'screenshot'): string {
   const task = context.task;
   let count: number;
   if (task) {
@@ -61,15 +64,16 @@ export function nextDefaultName(context: MatcherContext, testName: string): stri
     const perTask = counters.get(task) ?? new Map<string, number>();
     counters.set(task, perTask);
     // A new retry or repeat starts again at 1, as Vitest's snapshot counters do.
-    for (const key of perTask.keys()) if (key !== attempt) perTask.delete(key);
-    count = (perTask.get(attempt) ?? 0) + 1;
-    perTask.set(attempt, count);
+    for (const key of perTask.keys()) if (!key.startsWith(`${attempt}:`)) perTask.delete(key);
+    const key = `${attempt}:${kind}`;
+    count = (perTask.get(key) ?? 0) + 1;
+    perTask.set(key, count);
   } else {
-    const key = `${context.testPath}::${testName}`;
+    const key = `${context.testPath}::${testName}::${kind}`;
     count = (countersByName.get(key) ?? 0) + 1;
     countersByName.set(key, count);
   }
-  return `${testName || 'screenshot'} ${count}`;
+  return `${testName || kind} ${count}`;
 }
 
 type Matcher = (this: MatcherContext, ...args: never[]) => unknown;
