@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { describeValue, checkOptionNames } from '../options/options.js';
-import { plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
-import type { MatcherContext } from '../vitest/matcher-context.js';
+import { plainMessage, recordingErrors } from '../vitest/assertion-record.js';
+import type { AssertionContext } from '../vitest/matcher-context.js';
 import { assembleMessage } from './message.js';
 import { formatTimeSpan } from '../text/format.js';
 import { buildPageCheck, describePageExpectation, type PageExpectation } from './to-be-on-page.js';
@@ -22,9 +22,9 @@ export interface VisitedOptions {
  * The run passed through every page in `steps` (each what `toBeOnPage` accepts), in that order unless
  * `inOrder: false`. `.not` holds when the run did not visit them all (in order): with one step, "never visited".
  */
-export async function toHaveVisited(this: MatcherContext, subject: unknown, steps: PageExpectation[], options?: VisitedOptions) {
-  const isNot = Boolean(this.isNot); // Vitest leaves the flag undefined without .not
-  return recordingErrors(this.task, 'toHaveVisited', isNot, async (known) => {
+export async function toHaveVisited(this: AssertionContext, subject: unknown, steps: PageExpectation[], options?: VisitedOptions) {
+  const isNot = this.isNot;
+  return recordingErrors(this, 'toHaveVisited', isNot, async (known) => {
     if (!Array.isArray(steps) || steps.length === 0) {
       throw new UsageError(`toHaveVisited: expected a non-empty array of pages (each what toBeOnPage accepts), but received ${describeValue(steps)}.`);
     }
@@ -46,7 +46,7 @@ export async function toHaveVisited(this: MatcherContext, subject: unknown, step
         `  Path: ${describePathSize(visits, run)}\n${describeVisits(visits, markVisits(alignment, described), markMissing(alignment, described, visits))}`,
       ]);
     const holds = pass !== isNot;
-    await recordAssertion(this.task, {
+    await this.record({
       matcher: 'toHaveVisited',
       not: isNot,
       outcome: pass ? 'matched' : 'path-differs',

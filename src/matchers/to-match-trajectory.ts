@@ -1,7 +1,7 @@
 import { UnreadableBaselineError, UsageError } from '../errors.js';
 import { checkOptionNames, describeValue, resolveOptions } from '../options/options.js';
-import { plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
-import { nextDefaultName, testInfo, type MatcherContext } from '../vitest/matcher-context.js';
+import { plainMessage, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
+import type { AssertionContext } from '../vitest/matcher-context.js';
 import type { UpdateMode } from '../vitest/update-mode.js';
 import { writeFileAtomically } from '../baselines/baseline.js';
 import { describeProvenance, readProvenance, writeProvenance } from '../baselines/provenance.js';
@@ -46,22 +46,22 @@ type TrajectoryOutcome =
  * The run's path (its distinct pages: normalised URL and title, consecutive repeats folded) matches the snapshot
  * `snapshots/<test file>/<name>.trajectory.json`, stored and updated by the rules of screenshot baselines.
  */
-export async function toMatchTrajectory(this: MatcherContext, subject: unknown, nameOrOptions?: string | TrajectoryOptions, maybeOptions?: TrajectoryOptions) {
-  return recordingErrors(this.task, 'toMatchTrajectory', Boolean(this.isNot), (known) => matchTrajectory(this, subject, nameOrOptions, maybeOptions, known));
+export async function toMatchTrajectory(this: AssertionContext, subject: unknown, nameOrOptions?: string | TrajectoryOptions, maybeOptions?: TrajectoryOptions) {
+  return recordingErrors(this, 'toMatchTrajectory', this.isNot, (known) => matchTrajectory(this, subject, nameOrOptions, maybeOptions, known));
 }
 
-async function matchTrajectory(context: MatcherContext, subject: unknown, nameOrOptions: string | TrajectoryOptions | undefined, maybeOptions: TrajectoryOptions | undefined, known: KnownSoFar) {
+async function matchTrajectory(context: AssertionContext, subject: unknown, nameOrOptions: string | TrajectoryOptions | undefined, maybeOptions: TrajectoryOptions | undefined, known: KnownSoFar) {
   const [givenName, callOptions] = typeof nameOrOptions === 'object' && nameOrOptions !== null ? [undefined, nameOrOptions] : [nameOrOptions, maybeOptions];
   if (givenName !== undefined && typeof givenName !== 'string') {
     throw new UsageError(`toMatchTrajectory: the name must be a string, but received ${describeValue(givenName)}.`);
   }
   known.name = givenName;
   const { ignoreQuery, allowExtraSteps } = resolveTrajectoryOptions(callOptions);
-  const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
+  const isNot = context.isNot;
   const run = requireRun(subject, 'toMatchTrajectory');
   const final = finalCapture(run, 'toMatchTrajectory');
-  const info = testInfo(context);
-  const name = givenName ?? nextDefaultName(context, info.testName, 'trajectory');
+  const info = context.test('toMatchTrajectory');
+  const name = givenName ?? context.nextDefaultName(info.testName, 'trajectory');
   known.name = name;
   // Project-wide settings from configure(): where baselines live, and the notes stored in their provenance.
   const { snapshotDir, meta } = resolveOptions(undefined, [], 'toMatchTrajectory');
@@ -90,7 +90,7 @@ async function matchTrajectory(context: MatcherContext, subject: unknown, nameOr
 
   const hint = context.utils.matcherHint('toMatchTrajectory', 'run', givenName === undefined ? '' : JSON.stringify(givenName), { isNot, promise: context.promise });
   const message = () => buildTrajectoryMessage(outcome, { hint, shown: rel(file), source: source && describeProvenance(source), run, expected, observed, allowExtraSteps });
-  await recordAssertion(context.task, {
+  await context.record({
     matcher: 'toMatchTrajectory',
     not: isNot,
     outcome: outcome.kind,
