@@ -18,6 +18,7 @@ export {
   TimeoutError,
   UnreadableBaselineError,
   UsageError,
+  RunTimeoutError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
 export * as matchers from './matchers/index.js';
@@ -29,3 +30,5 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
+export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
+export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
