@@ -18,6 +18,7 @@ export {
   TimeoutError,
   UnreadableBaselineError,
   UsageError,
+  RunTimeoutError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
 export * as matchers from './matchers/index.js';
@@ -31,3 +32,5 @@ export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers
 export type { AgiMatchers } from './types.js';
 export type { VisitedOptions } from './matchers/to-have-visited.js';
 export type { IgnoreQuery, TrajectoryOptions } from './matchers/to-match-trajectory.js';
+export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
+export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';

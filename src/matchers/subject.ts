@@ -3,7 +3,7 @@ import { describeValue } from '../options/options.js';
 import type { Capture } from './poll.js';
 import { Screenshot } from '../image/screenshot.js';
 import { Session } from '../api/session.js';
-import type { AgentRun, RunCapture } from '../api/agent-run.js';
+import { isAgentRun, type AgentRun, type RunCapture } from '../api/agent-run.js';
 
 /** What `expect(x)` accepts: something that can produce a Screenshot. */
 export type ScreenshotSubject =
@@ -81,15 +81,6 @@ function toScreenshotIfCapture(value: unknown, matcher: string, what: string): S
 
 function isRawScreenshot(value: unknown): value is RawScreenshot {
   return typeof value === 'object' && value !== null && typeof (value as { screenshot?: unknown }).screenshot === 'string';
-}
-
-/**
- * A finished run, as `session.run()` resolves to. Recognised by its shape (captures, messages, status and duration),
- * so a run from another copy of this package, or one read back from a cassette, is a run too.
- */
-export function isAgentRun(value: unknown): value is AgentRun {
-  const run = value as Partial<AgentRun> | null;
-  return typeof run === 'object' && run !== null && Array.isArray(run.captures) && Array.isArray(run.messages) && typeof run.status === 'string' && typeof run.durationMs === 'number';
 }
 
 /** The subject of a matcher that only a run can answer (the way there, not only where it ended). */

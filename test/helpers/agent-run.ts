@@ -1,4 +1,4 @@
-import type { AgentRun, RunCapture } from '../../src/api/agent-run.js';
+import { RUN_BRAND, type AgentRun, type RunCapture } from '../../src/api/agent-run.js';
 import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from './fixtures.js';
 
@@ -14,7 +14,7 @@ export interface PageAt {
 
 /**
  * An AgentRun as `session.run()` records one, from real Chromium JPEGs, for in-process matcher tests: the pages and
- * times are the test's, the pixels real. (The e2e tests use runs of the emulator.)
+ * times are the test's, the pixels real (a run's own shape is tested with the emulator, and the e2e tests use real runs).
  */
 export function runOf(pages: PageAt[], status: AgentRun['status'] = 'finished'): AgentRun {
   const captures: RunCapture[] = pages.map(({ atMs, url, title, image = 'docs.jpg', count = 1 }) => ({
@@ -24,7 +24,9 @@ export function runOf(pages: PageAt[], status: AgentRun['status'] = 'finished'):
     count,
     screenshot: new Screenshot({ bytes: shot(image), url, title }),
   }));
-  return { status, message: undefined, messages: [], captures, durationMs: pages.at(-1)?.atMs ?? 0 };
+  const run: AgentRun = { status, message: undefined, messages: [], captures, durationMs: pages.at(-1)?.atMs ?? 0 };
+  // Branded as session.run() brands its runs (non-enumerable), so the matchers take it for one.
+  return Object.defineProperty(run, RUN_BRAND, { value: true });
 }
 
 /** Tiny Shop's checkout, as a run sees it: shop front, checkout (twice), thank-you. */
