@@ -68,7 +68,7 @@ async function matchTrajectory(context: AssertionContext, subject: unknown, name
   const file = resolveTrajectoryPath({ ...info, name, snapshotDir });
   const rel = (target: string) => relativePath(info.root, target);
 
-  const observed = foldPath(run.captures, (capture) => toTrajectoryStep(capture, ignoreQuery)).map(({ url, title }) => ({ url, title }));
+  const observed = withoutBlankStart(foldPath(run.captures, (capture) => toTrajectoryStep(capture, ignoreQuery)).map(({ url, title }) => ({ url, title })));
   let stored: StoredTrajectory | undefined;
   try {
     stored = await readTrajectory(file, rel(file));
@@ -119,6 +119,15 @@ function resolveTrajectoryOptions(options: TrajectoryOptions | undefined): { ign
     throw new UsageError(`toMatchTrajectory: \`allowExtraSteps\` must be true or false, but received ${describeValue(allowExtraSteps)}.`);
   }
   return { ignoreQuery, allowExtraSteps };
+}
+
+/**
+ * The path without the browser's empty page before the first navigation: whether the first capture lands before the
+ * first page loads is a race (a capture follows the agent's THOUGHT, posted before the step runs), not the agent's way.
+ */
+function withoutBlankStart(steps: TrajectoryStep[]): TrajectoryStep[] {
+  const first = steps.findIndex((step) => step.url !== 'about:blank');
+  return first === -1 ? steps : steps.slice(first);
 }
 
 /** Consecutive equal steps as one (a stored path normalised with more ignored parameters may repeat a page). */

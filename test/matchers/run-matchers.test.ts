@@ -289,3 +289,14 @@ describe('toMatchTrajectory', () => {
     await expect(expect(checkoutRun()).toMatchTrajectory('x', options as never)).rejects.toThrowError(new UsageError(message));
   });
 });
+
+test('toMatchTrajectory leaves out the empty page before the first navigation (the first capture may land on it)', async () => {
+  const blankFirst = runOf([
+    { atMs: 0, url: 'about:blank', title: '' },
+    { atMs: 300, url: 'http://shop.test/', title: 'Tiny Shop' },
+    { atMs: 900, url: 'http://shop.test/thank-you?item=mug', title: 'Thank you — Tiny Shop' },
+  ]);
+  await expect(blankFirst).toMatchTrajectory('blank');
+  expect(JSON.parse(await readFile(trajectoryFile('blank'), 'utf8')).steps.map((s: { url: string }) => s.url)).toEqual(['http://shop.test/', 'http://shop.test/thank-you?item=mug']);
+  await expect(runOf(blankFirst.captures.slice(1))).toMatchTrajectory('blank');
+});
