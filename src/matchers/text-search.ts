@@ -15,13 +15,14 @@ export function collapseWhitespace(text: string): string {
 }
 
 /**
- * Whether the normalised screen text shows `expected`: a string is a case-insensitive substring after whitespace
+ * Whether a text (whitespace normalised) shows `expected`: a string is a case-insensitive substring after whitespace
  * normalisation; a RegExp is tested (lastIndex reset, so a /g pattern answers the same on every capture).
  */
 export function showsText(expected: TextExpectation, text: string): boolean {
-  if (typeof expected === 'string') return text.toLowerCase().includes(collapseWhitespace(expected).toLowerCase());
+  const normalised = collapseWhitespace(text);
+  if (typeof expected === 'string') return normalised.toLowerCase().includes(collapseWhitespace(expected).toLowerCase());
   expected.lastIndex = 0;
-  return expected.test(text);
+  return expected.test(normalised);
 }
 
 /** The lines a found text lies on (1-based numbers), with the box around them all. */
