@@ -212,7 +212,7 @@ describe('toShowText on real Chromium screenshots', () => {
 
 describe('maskText on a page with a live clock', () => {
   test('the baseline keeps passing run after run while the clock changes', async () => {
-    for (const [i, env] of [{}, { CI: 'true' }, { CI: 'true' }].entries()) {
+    for (const [i, env] of ([{}, { CI: 'true' }, { CI: 'true' }] as Array<Record<string, string>>).entries()) {
       const result = await run('clock.test.js', env);
       expect(result.code, `run ${i + 1}: ${result.output}`).toBe(0);
       const records = (await assertionsOf()).filter((a) => a.matcher === 'toMatchScreenshot');
