@@ -158,6 +158,9 @@ describe('toShowText on real Chromium screenshots', () => {
     expect(result.code, result.output).toBe(1);
     report = await reportOf();
     assertions = await assertionsOf();
+    // What one toShowText costs end to end (one capture, timeout 0): screenshot plus OCR; the first also starts tesseract.
+    const once = assertions.filter((a) => a.matcher === 'toShowText' && a.captures === 1);
+    console.log(`toShowText, one capture each: ${once.map((a) => `${a.durationMs} ms${a.region ? ' (region)' : ''}`).join(', ')}`);
   }, 180_000);
 
   test('passes when the screen shows the text, ignoring case and spacing, or matches a RegExp', () => {
