@@ -13,6 +13,7 @@ export {
   InvalidScreenshotError,
   NotAwaitedError,
   NotFoundError,
+  OcrUnavailableError,
   RegionError,
   ResultsError,
   TimeoutError,
@@ -31,6 +32,9 @@ export { Session, type AgentMessage, type ExecutionStatus, type MessageType, typ
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
 export type { VisitedOptions } from './matchers/to-have-visited.js';
+export type { ShownOptions } from './matchers/to-have-shown.js';
 export type { IgnoreQuery, TrajectoryOptions } from './matchers/to-match-trajectory.js';
 export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
 export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
+export type { TextOptions, TextPattern } from './options/options.js';
+export type { TextBox, TextReading } from './ocr/reading.js';

@@ -1,8 +1,9 @@
 import type { PageExpectation } from './matchers/to-be-on-page.js';
 import type { TextExpectation } from './matchers/page-matcher.js';
-import type { PageOptions, ScreenshotOptions } from './options/options.js';
+import type { PageOptions, ScreenshotOptions, TextOptions } from './options/options.js';
 import type { VisitedOptions } from './matchers/to-have-visited.js';
 import type { TrajectoryOptions } from './matchers/to-match-trajectory.js';
+import type { ShownOptions } from './matchers/to-have-shown.js';
 
 /** The matchers `vitest-agi/setup` adds to `expect(…)`. Every one is async: `await expect(session).…`. */
 export interface AgiMatchers {
@@ -31,6 +32,16 @@ export interface AgiMatchers {
    */
   toMatchScreenshot(name?: string, options?: ScreenshotOptions): Promise<void>;
   toMatchScreenshot(options: ScreenshotOptions): Promise<void>;
+  /**
+   * The screen shows `expected`, as offline OCR (tesseract.js) reads the screenshot: a string is found when it is a
+   * case-insensitive part of the text read, any run of spaces and line breaks counting as one space; a RegExp is
+   * tested against that text. `region` reads only that part of the screenshot. With `timeout` it polls like
+   * `toBeOnPage`. Needs the optional peers: `npm i -D tesseract.js @tesseract.js-data/eng`.
+   * @example await expect(session).toShowText('Order confirmed')
+   * @example await expect(session).toShowText(/order #[A-Z]-\d{5}/i, { timeout: 10_000 })
+   * @example await expect(session).not.toShowText('error', { region: { x: 0, y: 0, width: 1280, height: 120 } })
+   */
+  toShowText(expected: TextExpectation, options?: TextOptions): Promise<void>;
 
   // On a run (`const run = await session.run(message)`): the way there, not only where it ended. A run is a finished
   // record, so these never fetch; the matchers above use its final capture (and refuse a `timeout`: nothing changes).
@@ -44,6 +55,16 @@ export interface AgiMatchers {
    * @example await expect(run).not.toHaveVisited([/error|oops/i])
    */
   toHaveVisited(steps: PageExpectation[], options?: VisitedOptions): Promise<void>;
+  /**
+   * Some capture of the run shows `expected`, as OCR reads it (toShowText's rule: a string is a case-insensitive part
+   * of the text read, whitespace normalised; a RegExp is tested), though the final page may no longer: a toast, an
+   * error flashed on the way. Captures are read oldest first until one shows it; `region` reads only that part.
+   * `.not`: no capture shows it. The failure names each capture read and the start of what it showed.
+   * Needs the optional peers: `npm i -D tesseract.js @tesseract.js-data/eng`.
+   * @example await expect(run).toHaveShown('Added to cart')
+   * @example await expect(run).not.toHaveShown(/something went wrong/i)
+   */
+  toHaveShown(expected: TextExpectation, options?: ShownOptions): Promise<void>;
   /**
    * The run's path (its distinct pages: normalised URL and title, consecutive repeats folded) matches the snapshot
    * `snapshots/<test file>/<name>.trajectory.json`. Like a screenshot baseline: a missing one is written (not in

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ResultsError } from '../errors.js';
 import { escapeNetworkText } from '../text/network-text.js';
-import type { MetaValue } from '../options/options.js';
+import type { MetaValue, Region } from '../options/options.js';
 import type { MatchOutcome } from '../matchers/outcome.js';
 import type { CaptureRecord } from '../matchers/poll.js';
 import type { BaselineProvenance } from '../baselines/provenance.js';
@@ -15,34 +15,45 @@ export const RESULTS_SCHEMA = 'vitest-agi/results@1';
 
 /**
  * What an assertion saw, from one closed vocabulary: toMatchScreenshot's outcomes, `page-differs` when the URL or
- * title did not match a page matcher's expectation, and `error` when the matcher threw (API down, bad option).
+ * title did not match a page matcher's expectation, `text-missing` when toShowText did not read the expected text,
+ * and `error` when the matcher threw (API down, bad option).
  * With `.not`, the outcome stays what was seen and `pass` says whether the assertion held.
  */
-export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | RunOutcome | 'error';
+export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | 'text-missing' | RunOutcome | 'error';
 
 /**
  * The matchers on a run: `path-differs` when toHaveVisited's steps were not all visited (in order) or toMatchTrajectory's
- * path differs from its stored one; `text-missing` when toHaveShown's text was in no capture. A trajectory file
- * otherwise has a screenshot baseline's outcomes (matched, baseline-written, baseline-updated, baseline-missing).
+ * path differs from its stored one (toHaveShown's text in no capture is `text-missing`, as for toShowText). A
+ * trajectory file otherwise has a screenshot baseline's outcomes (matched, baseline-written, baseline-updated, baseline-missing).
  */
-export type RunOutcome = 'path-differs' | 'text-missing';
+export type RunOutcome = 'path-differs';
 
 export const ASSERTION_OUTCOMES: readonly AssertionOutcome[] = [
-  'matched', 'baseline-written', 'baseline-updated', 'baseline-missing', 'size-mismatch', 'pixels-differ', 'page-differs', 'error',
-  'path-differs', 'text-missing',
+  'matched', 'baseline-written', 'baseline-updated', 'baseline-missing', 'size-mismatch', 'pixels-differ', 'page-differs', 'text-missing', 'error',
+  'path-differs',
 ];
 
 /**
  * A record with the text the API sent (URL, title, the trajectory's and the baseline provenance's) escaped and
  * capped by `escapeNetworkText`, as results.json keeps it: a 20 MB title once made a 126 MB results.json.
  */
-export function escapeNetworkFields<T extends Partial<Pick<AssertionResult, 'url' | 'title' | 'trajectory' | 'baselineSource'>>>(record: T): T {
+export function escapeNetworkFields<T extends Partial<Pick<AssertionResult, 'url' | 'title' | 'trajectory' | 'baselineSource' | 'found' | 'maskedText'>>>(record: T): T {
   return {
     ...escapePage(record),
     ...(record.trajectory ? { trajectory: record.trajectory.map(escapePage) } : {}),
     ...(record.baselineSource ? { baselineSource: escapePage(record.baselineSource) } : {}),
+    // Text read off a screenshot is text the page chose: it is network text too.
+    ...(record.found ? { found: escapeReadText(record.found) } : {}),
+    ...(record.maskedText ? { maskedText: record.maskedText.map(escapeReadText) } : {}),
   };
 }
+
+function escapeReadText<B extends { text: string }>(box: B): B {
+  return { ...box, text: escapeNetworkText(box.text, READ_TEXT_MAX) };
+}
+
+/** Longest text read off a screenshot kept per line in a record: a real line is far shorter. */
+const READ_TEXT_MAX = 300;
 
 function escapePage<P extends { url?: string; title?: string }>(page: P): P {
   return {
@@ -52,13 +63,19 @@ function escapePage<P extends { url?: string; title?: string }>(page: P): P {
   };
 }
 
-export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle' | RunMatcherName;
+export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle' | 'toShowText' | RunMatcherName;
 
 /** The matchers only a run answers (the way there, not only where it ended). */
 export type RunMatcherName = 'toHaveVisited' | 'toHaveShown' | 'toMatchTrajectory';
 
 /** The matchers that keep a file under `snapshotDir`, which prune and the reporter's baseline summary count. */
 export const BASELINE_MATCHERS: readonly MatcherName[] = ['toMatchScreenshot', 'toMatchTrajectory'];
+
+/** Text OCR read on a capture, and its box in screenshot pixels. */
+export interface TextInBox {
+  text: string;
+  box: Region;
+}
 
 /** One `expect(…).toX()` call. Paths are relative to the Vitest root, with `/`. */
 export interface AssertionResult {
@@ -71,7 +88,7 @@ export interface AssertionResult {
   outcome: AssertionOutcome;
   /** Whether the assertion held (after `.not`). */
   pass: boolean;
-  /** toBeOnPage / toHaveURL / toHaveTitle / toHaveVisited / toHaveShown: the expectation as written (`/thank/i`, `"Thank you"`). */
+  /** toBeOnPage / toHaveURL / toHaveTitle / toShowText / toHaveVisited / toHaveShown: the expectation as written (`/thank/i`, `"Thank you"`). */
   expected?: string;
   /** toMatchScreenshot / toMatchTrajectory: the baseline name. */
   name?: string;
@@ -106,6 +123,14 @@ export interface AssertionResult {
   /** The baseline's provenance sidecar, when it has one that matches its bytes. */
   baselineSource?: BaselineProvenance;
   meta?: Record<string, MetaValue>;
+  /** toShowText: the `region` read, when one was given. */
+  region?: Region;
+  /** toShowText: the capture that was read, kept under the output folder when the assertion failed. */
+  capture?: string;
+  /** toShowText: where the expected text was read on the last capture (the line or lines holding it), when it was. */
+  found?: TextInBox & { lines: { first: number; last: number } };
+  /** toMatchScreenshot with `maskText`: the text masked in the last comparison, and its box before padding. */
+  maskedText?: TextInBox[];
   /** The failure message without colours, when `pass` is false. */
   message?: string;
   /** For `error`: the error's name and message. */

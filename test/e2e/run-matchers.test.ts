@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { RunResults } from '../../src/results/results.js';
-import { detourScript, startDetourSite, type DetourSite } from '../helpers/detour-site.js';
+import { detourScript, startDetourSite, toastScript, type DetourSite } from '../helpers/detour-site.js';
 import { createProject, toolchain, type Project } from '../helpers/vitest-project.js';
 
 // The matchers on a run in a user's project, run by a real Vitest: real runs of the emulator's scripted agent on
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const agi = new AgiClient({ apiKey: 'e2e-key', baseUrl: process.env.AGI_BASE_URL });
   const session = await agi.createSession();
   try {
-    run = await session.run(process.env.SCRIPT, { timeout: 60_000 });
+    run = await session.run(process.env.SCRIPT, { timeout: 60_000, ...(process.env.EVERY_MS ? { capture: { everyMs: Number(process.env.EVERY_MS) } } : {}) });
   } finally {
     await session.delete();
   }
@@ -78,13 +78,28 @@ test('the page matchers read the final capture', async () => {
 });
 `;
 
+const SHOWN_TEST = `
+import { expect, test } from 'vitest';
+import { run } from './run.js';
+
+test('the toast was shown on the way, though the final page no longer shows it', async () => {
+  await expect(run).toHaveShown('Added to cart');
+  await expect(run).not.toShowText('Added to cart');
+  await expect(run).toShowText('blue mug');
+});
+
+test('a text no capture showed', async () => {
+  await expect(run).toHaveShown('Out of stock');
+});
+`;
+
 let emulator: Emulator;
 let site: DetourSite;
 let project: Project;
 
 beforeAll(async () => {
   [emulator, site] = await Promise.all([startEmulator({ stepTimeout: 10_000 }), startDetourSite()]);
-  project = await createProject({ 'vitest.config.ts': CONFIG, 'run.ts': RUN, 'trajectory.test.ts': TRAJECTORY_TEST, 'visited.test.ts': VISITED_TEST });
+  project = await createProject({ 'vitest.config.ts': CONFIG, 'run.ts': RUN, 'trajectory.test.ts': TRAJECTORY_TEST, 'visited.test.ts': VISITED_TEST, 'shown.test.ts': SHOWN_TEST });
 });
 afterEach(() => {
   site.detour = false;
@@ -282,10 +297,26 @@ describe('toHaveVisited and the page matchers on real runs', () => {
   });
 });
 
+describe('toHaveShown on a real run', () => {
+  test('catches a toast shown for ~1 s mid-run, gone at the end; a text never shown fails naming the captures read', { timeout: 180_000 }, async () => {
+    const result = await vitest('shown.test.ts', { SCRIPT: toastScript(site.url), EVERY_MS: '250' });
+    expect(result.tests['the toast was shown on the way, though the final page no longer shows it']).toEqual({ status: 'passed' });
+    const message = result.tests['a text no capture showed']!.message!;
+    expect(message).toMatch(/^expect\(run\)\.toHaveShown\("Out of stock"\)\n\nExpected some capture of the run to show "Out of stock" \(ignoring case and spacing\), but OCR read it in none of the \d+ captures\.\n\n  Read (\d+) of \1 captures \(OCR\):\n/);
+    // One row per capture read: its time, page and the start of its text (OCR reads "×" as "x"). A capture
+    // may land mid-navigation (old URL, "Loading …" title): rows are matched, not counted.
+    expect(message).toMatch(/\n {4}\+\d+\.\d s {2}SITE\/shop {2}"Shop" +read "Shop One blue mug\. Add to cart"\n/);
+    expect(message).toMatch(/\n {4}\+\d+\.\d s {2}SITE\/cart {2}"Cart" +read "[^"\n]*Added to cart[^"\n]*"\n/);
+    expect(message).toMatch(/\n {4}\+\d+\.\d s {2}SITE\/cart {2}"Cart" +read "Cart 1 [x×] blue mug Checkout"$/);
+    console.log(`toast run: ${JSON.stringify(result.runs)}`);
+  });
+});
+
 describe('vitest-agi prune', () => {
   test('knows trajectory files as baselines: keeps the used ones, lists and deletes an unused one with its sidecar', { timeout: 120_000 }, async () => {
     // A complete, green run: the visited tests (some fail on purpose) and the query trajectory's test are gone.
     await rm(project.path('visited.test.ts'));
+    await rm(project.path('shown.test.ts'));
     await project.write('trajectory.test.ts', TRAJECTORY_TEST.replace(/test\.runIf[\s\S]*$/, ''));
     site.detour = true; // as the trajectory was updated
     const complete = await vitest('', { CI: 'true' });

@@ -88,3 +88,8 @@ export function detourScript(site: string): string {
     .concat('done "Ordered one blue mug"')
     .join('\n');
 }
+
+/** To the cart and a moment on it: the cart's toast shows for `toastMs` after it loads, then only the cart is left. */
+export function toastScript(site: string): string {
+  return [`go to ${site}/shop`, 'wait 1000', 'click "Add to cart"', `wait ${LEAVE_MS + 3000}`, 'done "Added a mug to the cart"'].join('\n');
+}

@@ -300,3 +300,19 @@ test('toMatchTrajectory leaves out the empty page before the first navigation (t
   expect(JSON.parse(await readFile(trajectoryFile('blank'), 'utf8')).steps.map((s: { url: string }) => s.url)).toEqual(['http://shop.test/', 'http://shop.test/thank-you?item=mug']);
   await expect(runOf(blankFirst.captures.slice(1))).toMatchTrajectory('blank');
 });
+
+describe('toHaveShown refuses before reading anything', () => {
+  test.each([
+    ['', undefined, 'toHaveShown: the expected text is empty, and every screen shows that; give the text to look for.'],
+    [42, undefined, 'toHaveShown: the expected text must be a string or a RegExp, but received number.'],
+    ['x', { regoin: {} }, 'toHaveShown: unknown option `regoin`. Known options: `region`.'],
+    ['x', { region: 'top' }, 'toHaveShown: `region` must be {x, y, width, height} in whole pixels, but received the string "top".'],
+  ])('%j with %j', async (expected, options, message) => {
+    await expect(expect(checkoutRun()).toHaveShown(expected as never, options as never)).rejects.toThrowError(new UsageError(message));
+  });
+
+  test('a region outside the captures, and a subject that is not a run', async () => {
+    await expect(expect(checkoutRun()).toHaveShown('x', { region: { x: 1200, y: 0, width: 200, height: 10 } })).rejects.toThrowError(/^toHaveShown: `region` .* reaches outside the 1280×720 screenshot/);
+    await expect(expect({ screenshot: async () => ({}) }).toHaveShown('x')).rejects.toThrowError(/^toHaveShown: expect\(\) needs a run/);
+  });
+});
