@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../dist/image/image.js';
 import { recognizeImage, stopEngine } from '../dist/ocr/engine.js';
-import { encodePgm, invert, toGray, upscale } from '../dist/ocr/preprocess.js';
+import { encodePgm, flattenBackground, invert, toGray, upscale } from '../dist/ocr/preprocess.js';
+import { READING_PLAN, readArea } from '../dist/ocr/recognize.js';
+import { Screenshot } from '../dist/image/screenshot.js';
 import { normalizeText } from '../dist/ocr/reading.js';
 import { loadCorpus, scoreCorpus } from '../test/fixtures/ocr/corpus.mjs';
 
@@ -40,49 +42,6 @@ function flipDarkAreas(gray, radius) {
   return { width, height, data: out };
 }
 
-/**
- * The background under each pixel: the median of its (2r+1)² neighbourhood (edges clamped), by Huang's sliding
- * histogram. A median keeps the straight edges of buttons, banners and inputs and drops thin text strokes.
- */
-function medianBackground(gray, radius) {
-  const { width, height, data } = gray;
-  const out = new Uint8Array(data.length);
-  const hist = new Int32Array(256);
-  const side = 2 * radius + 1;
-  const half = (side * side - 1) >> 1;
-  const at = (x, y) => data[Math.min(Math.max(y, 0), height - 1) * width + Math.min(Math.max(x, 0), width - 1)];
-  for (let y = 0; y < height; y++) {
-    hist.fill(0);
-    for (let dy = -radius; dy <= radius; dy++) for (let dx = -radius; dx <= radius; dx++) hist[at(dx, y + dy)]++;
-    let med = 0;
-    let below = 0;
-    while (below + hist[med] <= half) below += hist[med++];
-    out[y * width] = med;
-    for (let x = 1; x < width; x++) {
-      for (let dy = -radius; dy <= radius; dy++) {
-        const gone = at(x - radius - 1, y + dy);
-        const come = at(x + radius, y + dy);
-        hist[gone]--;
-        if (gone < med) below--;
-        hist[come]++;
-        if (come < med) below++;
-      }
-      while (below > half) below -= hist[--med];
-      while (below + hist[med] <= half) below += hist[med++];
-      out[y * width + x] = med;
-    }
-  }
-  return { width, height, data: out };
-}
-
-/** Dark ink wherever a pixel differs from its background, whichever is lighter: every text becomes dark on white. */
-function flatten(gray, radius, gain) {
-  const background = medianBackground(gray, radius).data;
-  const out = new Uint8Array(gray.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = 255 - Math.min(255, Math.abs(gray.data[i] - background[i]) * gain);
-  return { ...gray, data: out };
-}
-
 const gray = (pixels) => toGray(pixels, { x: 0, y: 0, width: pixels.width, height: pixels.height });
 const PLANS = {
   'jpeg-psm3': async ({ bytes }) => readText(bytes, '3', 1),
@@ -94,28 +53,21 @@ const PLANS = {
     const image = upscale(gray(pixels), 2);
     return `${await readText(encodePgm(image), '3', 2)}\n${await readText(encodePgm(invert(image)), '3', 2)}`;
   },
-  'flat10-2-psm3': async ({ pixels }) => readText(encodePgm(upscale(flatten(gray(pixels), 10, 2), 2)), '3', 2),
-  'flat14-2-psm3': async ({ pixels }) => readText(encodePgm(upscale(flatten(gray(pixels), 14, 2), 2)), '3', 2),
-  'flat10-2-psm11': async ({ pixels }) => readText(encodePgm(upscale(flatten(gray(pixels), 10, 2), 2)), '11', 2),
-  'flat10-2x3-psm3': async ({ pixels }) => readText(encodePgm(upscale(flatten(gray(pixels), 10, 2), 3)), '3', 3),
-  'flat10-psm11+gray1-psm3': async ({ pixels }) => `${await readText(encodePgm(upscale(flatten(gray(pixels), 10, 2), 2)), '11', 2)}\n${await readText(encodePgm(gray(pixels)), '3', 1)}`,
-  'flat10-psm3+gray1-psm3': async ({ pixels }) => `${await readText(encodePgm(upscale(flatten(gray(pixels), 10, 2), 2)), '3', 2)}\n${await readText(encodePgm(gray(pixels)), '3', 1)}`,
-  'flat10-psm11+gray2-psm3': async ({ pixels }) => `${await readText(encodePgm(upscale(flatten(gray(pixels), 10, 2), 2)), '11', 2)}\n${await readText(encodePgm(upscale(gray(pixels), 2)), '3', 2)}`,
+  'flat10-2-psm3': async ({ pixels }) => readText(encodePgm(upscale(flattenBackground(gray(pixels), 10, 2), 2)), '3', 2),
+  'flat14-2-psm3': async ({ pixels }) => readText(encodePgm(upscale(flattenBackground(gray(pixels), 14, 2), 2)), '3', 2),
+  'flat10-2-psm11': async ({ pixels }) => readText(encodePgm(upscale(flattenBackground(gray(pixels), 10, 2), 2)), '11', 2),
+  'flat10-2x3-psm3': async ({ pixels }) => readText(encodePgm(upscale(flattenBackground(gray(pixels), 10, 2), 3)), '3', 3),
+  'flat10-psm11+gray1-psm3': async ({ pixels }) => `${await readText(encodePgm(upscale(flattenBackground(gray(pixels), 10, 2), 2)), '11', 2)}\n${await readText(encodePgm(gray(pixels)), '3', 1)}`,
+  'flat10-psm3+gray1-psm3': async ({ pixels }) => `${await readText(encodePgm(upscale(flattenBackground(gray(pixels), 10, 2), 2)), '3', 2)}\n${await readText(encodePgm(gray(pixels)), '3', 1)}`,
+  'flat10-psm11+gray2-psm3': async ({ pixels }) => `${await readText(encodePgm(upscale(flattenBackground(gray(pixels), 10, 2), 2)), '11', 2)}\n${await readText(encodePgm(upscale(gray(pixels), 2)), '3', 2)}`,
+  'shipped (READING_PLAN, one reading per place)': async ({ bytes }) => {
+    const screenshot = new Screenshot({ bytes, url: '', title: '' });
+    return (await readArea(screenshot, { x: 0, y: 0, width: screenshot.width, height: screenshot.height }, READING_PLAN)).text;
+  },
   'flip2-psm3': async ({ pixels }) => readText(encodePgm(upscale(flipDarkAreas(gray(pixels), 12), 2)), '3', 2),
   'flip2-psm11': async ({ pixels }) => readText(encodePgm(upscale(flipDarkAreas(gray(pixels), 12), 2)), '11', 2),
 };
 
-if (process.env.OCR_DUMP) {
-  const { PNG } = await import('pngjs');
-  const { writeFileSync } = await import('node:fs');
-  for (const page of loadCorpus()) {
-    const g = flatten(gray(decodeImage(page.bytes, 'image/jpeg')), 10, 2);
-    const png = new PNG({ width: g.width, height: g.height });
-    for (let i = 0; i < g.data.length; i++) png.data.set([g.data[i], g.data[i], g.data[i], 255], i * 4);
-    writeFileSync(`${process.env.OCR_DUMP}/${page.name}-flat.png`, PNG.sync.write(png));
-  }
-  process.exit(0);
-}
 const corpus = loadCorpus().map((page) => ({ ...page, pixels: decodeImage(page.bytes, 'image/jpeg') }));
 const only = args.only?.split(',');
 // Warm the worker so no plan pays the start.
@@ -125,10 +77,14 @@ for (const [name, plan] of Object.entries(PLANS)) {
   if (only && !only.includes(name)) continue;
   const texts = {};
   const ms = [];
+  const cpu = [];
   for (const page of corpus) {
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage(); // the whole process, so the OCR worker thread too
     texts[page.name] = normalizeText(await plan(page));
     ms.push(performance.now() - started);
+    const used = process.cpuUsage(cpuAtStart);
+    cpu.push((used.user + used.system) / 1000);
   }
   const score = scoreCorpus(corpus, texts);
   const row = {
@@ -137,6 +93,7 @@ for (const [name, plan] of Object.entries(PLANS)) {
     recall14: `${score.found14}/${score.total14}`,
     falsePositives: score.falsePositives.length,
     msPerPage: Math.round(ms.reduce((a, b) => a + b, 0) / ms.length),
+    cpuMsPerPage: Math.round(cpu.reduce((a, b) => a + b, 0) / cpu.length),
     categories: Object.fromEntries(Object.entries(score.categories).map(([c, v]) => [c, `${v.found}/${v.total}`])),
     missed: score.missed.map((m) => `${m.page}: ${m.text}`),
     fp: score.falsePositives.map((m) => `${m.page}: ${m.text}`),

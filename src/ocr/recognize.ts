@@ -34,6 +34,12 @@ const FLATTEN_GAIN = 2;
  * it estimated 275–308 on ×2 Chromium captures (96 dpi CSS pixels, doubled), so we say it instead.
  */
 const DPI_PER_SCALE = 150;
+/**
+ * Largest image handed to tesseract: a 1920×1080 capture at ×2. Beyond it (a 4K or a full-page capture) a pass reads
+ * at ×1: upscaling 8 MP to 33 MP would cost four times the time and some 0.5 GB in the worker, and captures that
+ * large are usually high-DPI ones, whose text is already large in pixels.
+ */
+export const MAX_READ_PIXELS = 1920 * 1080 * 4;
 
 const STATE = Symbol.for('vitest-agi.ocr-readings');
 
@@ -69,7 +75,10 @@ export async function readArea(screenshot: Screenshot, area: Region, plan: reado
   // Decoded through the Screenshot, so every check of decodeImage applies.
   const gray = toGray(screenshot.pixels, area);
   const passes: ReadLine[][] = [];
-  for (const pass of plan) passes.push(toScreenLines(await readPass(gray, pass), pass.scale, area));
+  for (const pass of plan) {
+    const scale = area.width * area.height * pass.scale ** 2 > MAX_READ_PIXELS ? 1 : pass.scale;
+    passes.push(toScreenLines(await readPass(gray, { ...pass, scale }), scale, area));
+  }
   const lines = mergePasses(passes);
   return freeze({
     text: normalizeText(lines.map(({ line }) => line.text).join('\n')),
