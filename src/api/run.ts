@@ -4,12 +4,8 @@ import type { Screenshot } from '../image/screenshot.js';
 import { isTransientCaptureFailure } from './capture-failure.js';
 import { RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './agent-run.js';
 import type { AgentMessage, ExecutionStatus, Session } from './session.js';
+import type { Clock } from './transport.js';
 
-/** How a run reads the time and waits: the client's clock (a replayed cassette's waits no time). */
-export interface RunClock {
-  now(): number;
-  sleep(ms: number): Promise<unknown>;
-}
 
 export const RUN_OPTION_NAMES = ['startUrl', 'timeout', 'capture'] as const;
 const CAPTURE_OPTION_NAMES = ['everyMs', 'max'] as const;
@@ -44,7 +40,7 @@ interface Settings {
  * Sends `text` and follows the task until it ends (finished, error, waiting for input), capturing the page after each
  * new step (a THOUGHT message), or every `capture.everyMs`, and once at the end.
  */
-export async function runTask(session: Session, clock: RunClock, text: string, options: RunOptions = {}): Promise<AgentRun> {
+export async function runTask(session: Session, clock: Clock, text: string, options: RunOptions = {}): Promise<AgentRun> {
   const settings = resolveRunOptions(options);
   // The messages already there belong to earlier tasks; the run's own start after them.
   const before = await session.messages();
@@ -103,7 +99,7 @@ class CaptureRecorder {
 
   constructor(
     readonly session: Session,
-    readonly clock: RunClock,
+    readonly clock: Clock,
     readonly start: number,
     readonly max: number,
   ) {}
