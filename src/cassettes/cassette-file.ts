@@ -25,7 +25,7 @@ export interface RecordedResponse {
   json?: unknown;
   /** The body as text, when it was not JSON. */
   text?: string;
-  /** Bytes the body had, when they differ from the stored text's (a cut error body). */
+  /** Bytes a cut error body had (its Content-Length, or what was read). */
   bytes?: number;
   truncated?: true;
   /** The error body could not be read. */
@@ -124,11 +124,9 @@ export function storeAnswer(answer: HttpAnswer, isScreenshot: boolean, images: M
   }
   if (isJson) {
     stored.json = isScreenshot ? extractImage(json, images) : json;
-    if (Buffer.byteLength(JSON.stringify(json)) !== body.bytes) stored.bytes = body.bytes;
   } else {
     stored.text = body.text;
-    if (Buffer.byteLength(body.text) !== body.bytes) stored.bytes = body.bytes;
-    if (body.truncated) stored.truncated = true;
+    if (body.truncated) Object.assign(stored, { bytes: body.bytes, truncated: true });
   }
   return stored;
 }

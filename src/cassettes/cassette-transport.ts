@@ -237,10 +237,11 @@ function keyOf(method: string, path: string, body: unknown): string {
   return `${method} ${path} ${body === undefined ? '' : JSON.stringify(body)}`;
 }
 
-/** The command that records this cassette: its test file, and its test by name. */
+/** The command that records this cassette: its test file, and its test by name (`-t` takes a pattern of the names joined by spaces). */
 function recordCommand(where: CassettePath): string {
-  const [file, ...name] = where.label.split(' > ');
-  const filter = where.label.endsWith('(beforeAll/afterAll)') ? '' : ` -t ${JSON.stringify(name.join(' > '))}`;
+  const [file, ...names] = where.label.split(' > ');
+  const pattern = names.join(' ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const filter = where.label.endsWith('(beforeAll/afterAll)') ? '' : ` -t ${JSON.stringify(pattern)}`;
   return `AGI_CASSETTE=record npx vitest run ${file}${filter}`;
 }
 
@@ -264,7 +265,7 @@ function unmatchedError(state: ReplayState, attempt: HttpAttempt): CassetteError
   const samePath = state.recorded.filter((i) => i.request.method === attempt.method && i.request.path === attempt.path).length;
   const why =
     same > 0
-      ? `its ${same} such request${same === 1 ? ' was' : 's were'} all answered already (the test now sends it more often)`
+      ? `${same === 1 ? 'its one such request was' : `its ${same} such requests were all`} answered already (the test now sends it more often)`
       : samePath > 0
         ? `it has ${samePath} ${attempt.method} ${attempt.path} with another body`
         : `it has no ${attempt.method} ${attempt.path}`;
