@@ -72,9 +72,12 @@ export async function runTask(session: Session, clock: Clock, text: string, opti
     if (settings.everyMs === undefined) {
       const step = fresh.findLast((m) => m.type === 'THOUGHT')?.id ?? pendingStep;
       if (step !== undefined) pendingStep = (await recorder.capture(step)) ? undefined : step;
-    } else if (clock.now() >= nextClockCapture) {
-      await recorder.capture(undefined);
-      nextClockCapture = Math.max(nextClockCapture + settings.everyMs, clock.now());
+    } else {
+      const now = clock.now();
+      if (now >= nextClockCapture) {
+        await recorder.capture(undefined);
+        nextClockCapture = now + settings.everyMs;
+      }
     }
 
     const elapsed = clock.now() - start;
@@ -108,8 +111,8 @@ class CaptureRecorder {
   async capture(step: number | undefined): Promise<boolean> {
     if (this.#taken >= this.max - 1) {
       this.#note ??=
-        `Capture cap reached: ${this.max} screenshots (\`capture.max\`), so the steps after ${this.#lastAt} ms were not captured, ` +
-        'only the final page. Raise `capture.max` to capture every step.';
+        `Capture cap reached: ${this.max} screenshots (\`capture.max\`), so nothing after ${this.#lastAt} ms was captured ` +
+        'but the final page. Raise `capture.max` to see the whole way.';
       return true; // not worth retrying
     }
     return this.#take(step);
@@ -127,6 +130,8 @@ class CaptureRecorder {
   }
 
   async #take(step: number | undefined): Promise<boolean> {
+    // When the capture was asked for: the screenshot shows the page at some moment until its answer.
+    const atMs = Math.max(0, Math.round(this.clock.now() - this.start));
     let shot: Screenshot;
     try {
       this.#taken++;
@@ -136,7 +141,6 @@ class CaptureRecorder {
       if (isTransientCaptureFailure(error)) return false;
       throw error;
     }
-    const atMs = Math.max(0, Math.round(this.clock.now() - this.start));
     this.#lastAt = atMs;
     const last = this.#captures.at(-1);
     if (last && last.url === shot.url && last.title === shot.title && last.screenshot.bytes.equals(shot.bytes)) {

@@ -129,6 +129,11 @@ describe('cassettes in a user project', () => {
     // The same run: messages, captures (their times too: the replay reads the recorded clock), screenshot bytes.
     expect(replayedRun).toEqual(recordedRun);
     expect(replayedMs).toBeLessThan(recordedMs * 0.1);
+    // Vitest's -u updates snapshots, never cassettes.
+    const before = await Promise.all((await cassetteFiles()).map((file) => project.read(`cassettes/${file}`)));
+    const updating = await project.run(['-u'], { ...env, AGI_CASSETTE: 'replay' });
+    expect(updating.code, updating.output).toBe(0);
+    expect(await Promise.all((await cassetteFiles()).map((file) => project.read(`cassettes/${file}`)))).toEqual(before);
     console.log(`replayed: run ${Math.round(replayedMs)} ms (${((100 * replayedMs) / recordedMs).toFixed(1)} % of the recorded ${Math.round(recordedMs)} ms)`);
   });
 

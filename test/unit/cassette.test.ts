@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { AgiClient } from '../../src/api/client.js';
 import { CassetteError, ConfigError, ConnectionError, HttpStatusError } from '../../src/errors.js';
 import { startApiServer, type ApiServer } from '../helpers/api-server.js';
@@ -153,6 +153,27 @@ describe('replaying', () => {
     expect(error).toBeInstanceOf(CassetteError);
     expect((error as CassetteError).code).toBe('AGI_CASSETTE_MISSING');
     expect(error.message.replace(/--[0-9a-f]{8}/, '--HASH').replace(/\S*agi-cassette-\w+/, 'DIR')).toMatchInlineSnapshot(`"No cassette at DIR/test/unit/cassette.test.ts/replaying-replay-without-a-cassette-fails-before-any-request-naming-the-file-and-how-to-record-it--HASH.json for "test/unit/cassette.test.ts > replaying > replay without a cassette fails before any request, naming the file and how to record it", and AGI_CASSETTE=replay answers only from a cassette. Record it locally with \`AGI_CASSETTE=record npx vitest run test/unit/cassette.test.ts -t "replaying replay without a cassette fails before any request, naming the file and how to record it"\` and commit it."`);
+  });
+});
+
+describe('outside a test', () => {
+  let hooksDir: string;
+  let hookSession: string;
+  beforeAll(async () => {
+    hooksDir = await mkdtemp(path.join(tmpdir(), 'agi-cassette-hooks-'));
+    const hooks = await startApiServer({ apiKey: KEY });
+    const agi = new AgiClient({ apiKey: KEY, baseUrl: hooks.baseUrl, retries: 0, cassette: { mode: 'record', dir: hooksDir } });
+    hookSession = (await agi.createSession()).id;
+    await hooks.close();
+  });
+  afterAll(() => rm(hooksDir, { recursive: true, force: true }));
+
+  test('a beforeAll records into the test file\'s (hooks).json, a name no test can have', async () => {
+    const cassette = JSON.parse(await readFile(path.join(hooksDir, THIS_FILE, '(hooks).json'), 'utf8'));
+    expect(cassette.test).toBe(`${THIS_FILE} > (beforeAll/afterAll)`);
+    expect(cassette.interactions.map((i: { request: unknown; response: { json: { session_id: string } } }) => [i.request, i.response.json.session_id])).toEqual([
+      [{ method: 'POST', path: '/sessions', body: {} }, hookSession],
+    ]);
   });
 });
 
