@@ -116,7 +116,7 @@ describe('cassettes in a user project', () => {
     }
   });
 
-  test('AGI_CASSETTE=replay with the emulator stopped and no key gives the same run, byte for byte, in a fraction of the time', async () => {
+  test('AGI_CASSETTE=replay with the emulator stopped and no key gives the same run, byte for byte, in a fraction of the time; auto and -u leave the cassettes as they were', async () => {
     await emulator!.close();
     await site!.close();
     emulator = site = undefined;
@@ -129,9 +129,9 @@ describe('cassettes in a user project', () => {
     // The same run: messages, captures (their times too: the replay reads the recorded clock), screenshot bytes.
     expect(replayedRun).toEqual(recordedRun);
     expect(replayedMs).toBeLessThan(recordedMs * 0.1);
-    // Vitest's -u updates snapshots, never cassettes.
+    // `auto` replays a cassette that exists (still no emulator, no key), and Vitest's -u leaves cassettes alone.
     const before = await Promise.all((await cassetteFiles()).map((file) => project.read(`cassettes/${file}`)));
-    const updating = await project.run(['-u'], { ...env, AGI_CASSETTE: 'replay' });
+    const updating = await project.run(['-u'], { ...env, AGI_CASSETTE: 'auto' });
     expect(updating.code, updating.output).toBe(0);
     expect(await Promise.all((await cassetteFiles()).map((file) => project.read(`cassettes/${file}`)))).toEqual(before);
     console.log(`replayed: run ${Math.round(replayedMs)} ms (${((100 * replayedMs) / recordedMs).toFixed(1)} % of the recorded ${Math.round(recordedMs)} ms)`);

@@ -190,7 +190,7 @@ describe('choosing a mode', () => {
     }
   });
 
-  test('auto records when the cassette is missing, then replays it', async () => {
+  test('auto records a missing cassette, which a replay then answers from', async () => {
     const auto = () => new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 0, cassette: { mode: 'auto', dir } });
     const first = await auto().createSession();
     expect(server.requests).toHaveLength(1);
