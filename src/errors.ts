@@ -174,3 +174,15 @@ export class OcrUnavailableError extends UsageError {
     super(message, { ...options, code: 'AGI_OCR_UNAVAILABLE' });
   }
 }
+
+/**
+ * A cassette that cannot answer: missing (in replay, or in CI under `auto`), unreadable, or without the request the
+ * test made. `cassette` is its path relative to the project root.
+ */
+export class CassetteError extends UsageError {
+  readonly cassette: string;
+  constructor(message: string, cassette: string, code: 'AGI_CASSETTE_MISSING' | 'AGI_CASSETTE_UNMATCHED' | 'AGI_CASSETTE_UNREADABLE', options?: { cause?: unknown }) {
+    super(message, { ...options, code });
+    this.cassette = cassette;
+  }
+}

@@ -1,7 +1,7 @@
 // Importing the package registers the matchers, as `vitest-agi/setup` does: a test that imports `AgiClient` needs no
 // setup file (without either, Vitest says only `Invalid Chai property: toMatchScreenshot`).
 import './setup.js';
-export { AgiClient, DEFAULT_BASE_URL, MAX_RESPONSE_BYTES, type AgiClientOptions } from './api/client.js';
+export { AgiClient, DEFAULT_BASE_URL, MAX_RESPONSE_BYTES, type AgiClientOptions, type CassetteMode, type CassetteOptions } from './api/client.js';
 export {
   AgiError,
   AuthError,
@@ -20,6 +20,7 @@ export {
   UnreadableBaselineError,
   UsageError,
   RunTimeoutError,
+  CassetteError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
 export * as matchers from './matchers/index.js';

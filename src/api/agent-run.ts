@@ -37,7 +37,7 @@ export interface AgentRun {
 
 /** One screenshot of a run. Identical consecutive screenshots are kept once, with how many times they were seen. */
 export interface RunCapture {
-  /** ms since the message was sent (under a replayed cassette: as recorded). */
+  /** When the screenshot was asked for, in ms since the message was sent (under a replayed cassette: as recorded). */
   atMs: number;
   url: string;
   title: string;

@@ -4,12 +4,8 @@ import type { Screenshot } from '../image/screenshot.js';
 import { isTransientCaptureFailure } from './capture-failure.js';
 import { RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './agent-run.js';
 import type { AgentMessage, ExecutionStatus, Session } from './session.js';
+import type { Clock } from './transport.js';
 
-/** How a run reads the time and waits: the client's clock (a replayed cassette's waits no time). */
-export interface RunClock {
-  now(): number;
-  sleep(ms: number): Promise<unknown>;
-}
 
 export const RUN_OPTION_NAMES = ['startUrl', 'timeout', 'capture'] as const;
 const CAPTURE_OPTION_NAMES = ['everyMs', 'max'] as const;
@@ -44,7 +40,7 @@ interface Settings {
  * Sends `text` and follows the task until it ends (finished, error, waiting for input), capturing the page after each
  * new step (a THOUGHT message), or every `capture.everyMs`, and once at the end.
  */
-export async function runTask(session: Session, clock: RunClock, text: string, options: RunOptions = {}): Promise<AgentRun> {
+export async function runTask(session: Session, clock: Clock, text: string, options: RunOptions = {}): Promise<AgentRun> {
   const settings = resolveRunOptions(options);
   // The messages already there belong to earlier tasks; the run's own start after them.
   const before = await session.messages();
@@ -76,9 +72,12 @@ export async function runTask(session: Session, clock: RunClock, text: string, o
     if (settings.everyMs === undefined) {
       const step = fresh.findLast((m) => m.type === 'THOUGHT')?.id ?? pendingStep;
       if (step !== undefined) pendingStep = (await recorder.capture(step)) ? undefined : step;
-    } else if (clock.now() >= nextClockCapture) {
-      await recorder.capture(undefined);
-      nextClockCapture = Math.max(nextClockCapture + settings.everyMs, clock.now());
+    } else {
+      const now = clock.now();
+      if (now >= nextClockCapture) {
+        await recorder.capture(undefined);
+        nextClockCapture = now + settings.everyMs;
+      }
     }
 
     const elapsed = clock.now() - start;
@@ -103,7 +102,7 @@ class CaptureRecorder {
 
   constructor(
     readonly session: Session,
-    readonly clock: RunClock,
+    readonly clock: Clock,
     readonly start: number,
     readonly max: number,
   ) {}
@@ -112,8 +111,8 @@ class CaptureRecorder {
   async capture(step: number | undefined): Promise<boolean> {
     if (this.#taken >= this.max - 1) {
       this.#note ??=
-        `Capture cap reached: ${this.max} screenshots (\`capture.max\`), so the steps after ${this.#lastAt} ms were not captured, ` +
-        'only the final page. Raise `capture.max` to capture every step.';
+        `Capture cap reached: ${this.max} screenshots (\`capture.max\`), so nothing after ${this.#lastAt} ms was captured ` +
+        'but the final page. Raise `capture.max` to see the whole way.';
       return true; // not worth retrying
     }
     return this.#take(step);
@@ -131,6 +130,8 @@ class CaptureRecorder {
   }
 
   async #take(step: number | undefined): Promise<boolean> {
+    // When the capture was asked for: the screenshot shows the page at some moment until its answer.
+    const atMs = Math.max(0, Math.round(this.clock.now() - this.start));
     let shot: Screenshot;
     try {
       this.#taken++;
@@ -140,7 +141,6 @@ class CaptureRecorder {
       if (isTransientCaptureFailure(error)) return false;
       throw error;
     }
-    const atMs = Math.max(0, Math.round(this.clock.now() - this.start));
     this.#lastAt = atMs;
     const last = this.#captures.at(-1);
     if (last && last.url === shot.url && last.title === shot.title && last.screenshot.bytes.equals(shot.bytes)) {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './local-server.js';
 
 /**
  * A small shop for agent runs, on 127.0.0.1 and a free port. Static pages, system fonts, no dates or animations:
@@ -39,16 +39,7 @@ export async function startCheckoutSite(): Promise<{ url: string; close(): Promi
     response.writeHead(404, { 'content-type': 'text/html' });
     response.end('<title>Not found</title>');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 /** The checkout as a scripted-agent message: four pages, with a pause on each so every step is captured. */
