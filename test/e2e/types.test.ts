@@ -147,6 +147,8 @@ describe('matcher types', () => {
         "not a matcher of ours → TS2551 Property 'toBeOnPages' does not exist on type 'Assertion<…>'. Did you mean 'toBeOnPage'?",
         "\`snapshotdir\` is misspelt → TS2561 Object literal may only specify known properties, but 'snapshotdir' does not exist in type 'ProjectOptions'. Did you mean to write 'snapshotDir'?",
         "\`threshold\` is a number → TS2322 Type 'string' is not assignable to type 'number'.",
+        "steps are an array → TS2345 Argument of type 'string' is not assignable to parameter of type 'PageExpectation[]'.",
+        "\`ignoreQuery\` is true, false or a list of names → TS2322 Type 'string' is not assignable to type 'IgnoreQuery | undefined'.",
       ]
     `);
   });

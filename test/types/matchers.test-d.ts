@@ -173,3 +173,22 @@ test('configure() takes ProjectOptions: the screenshot options plus snapshotDir 
     threshold: '0.15',
   });
 });
+
+test('the run matchers exist on expect(run), take their own options, and return Promise<void>', async () => {
+  const run = await session.run('go to https://shop.example/');
+  expectTypeOf(expect(run).toHaveVisited(['cart'])).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(expect(run).not.toHaveShown('Added')).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(expect.soft(run).toMatchTrajectory()).toEqualTypeOf<Promise<void>>();
+  await expect(run).toHaveVisited(['/cart', /checkout/, { url: /thanks/, title: 'Thank you' }], { inOrder: false });
+  await expect(run).toHaveShown(/added/i, { region: { x: 0, y: 0, width: 1280, height: 120 } });
+  await expect(run).toMatchTrajectory('checkout', { ignoreQuery: ['session'], allowExtraSteps: true });
+  await expect(run).toMatchTrajectory({ ignoreQuery: true });
+  await expect(run).toHaveVisited(
+    // @ts-expect-error -- steps are an array
+    'cart',
+  );
+  await expect(run).toMatchTrajectory('checkout', {
+    // @ts-expect-error -- `ignoreQuery` is true, false or a list of names
+    ignoreQuery: 'session',
+  });
+});
