@@ -29,3 +29,5 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
+export { trials, type TrialBody, type TrialContext, type TrialsSummary, type TrialVerdict } from './trials/trials.js';
+export type { TrialsOptions } from './options/options.js';

@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { NotAwaitedError } from '../errors.js';
 import { resolveUpdateMode, type UpdateMode } from './update-mode.js';
+import { updateModeInTrial } from './trial-task.js';
 
 /** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
 export interface MatcherUtils {
@@ -44,7 +45,7 @@ export function testInfo(context: MatcherContext): TestInfo {
     root: projectRoot(),
     testPath,
     testName: context.currentTestName ?? '',
-    updateMode: resolveUpdateMode(context.snapshotState),
+    updateMode: updateModeInTrial(resolveUpdateMode(context.snapshotState), context.task),
   };
 }
 
