@@ -31,3 +31,45 @@ export function passRate(passed: number, k: number): PassRate {
 function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
+
+/** What the report needs of one `trials()` record. */
+export interface TrialsTotals {
+  file: string;
+  test: string;
+  k: number;
+  passed: number;
+  atLeast: number;
+  pass: boolean;
+}
+
+export interface MergedTrials extends PassRate {
+  file: string;
+  test: string;
+  /** Trials run over every call of this test (shards, repeats, several calls), and how many passed. */
+  k: number;
+  passed: number;
+  calls: number;
+  failedCalls: number;
+  /** Each call's requirement, "4 of 5", once each. */
+  required: string[];
+}
+
+/**
+ * One row per test: its `trials()` calls (from every shard and repeat) summed, passes and k, and the interval
+ * recomputed from the sums: 9 of 10 is a narrower interval than two 4.5-of-5s.
+ */
+export function mergeTrials(records: readonly TrialsTotals[]): MergedTrials[] {
+  const rows = new Map<string, Omit<MergedTrials, keyof PassRate>>();
+  for (const record of records) {
+    const key = `${record.file}\n${record.test}`;
+    const row = rows.get(key) ?? { file: record.file, test: record.test, k: 0, passed: 0, calls: 0, failedCalls: 0, required: [] };
+    row.k += record.k;
+    row.passed += record.passed;
+    row.calls++;
+    if (!record.pass) row.failedCalls++;
+    const required = `${record.atLeast} of ${record.k}`;
+    if (!row.required.includes(required)) row.required.push(required);
+    rows.set(key, row);
+  }
+  return [...rows.values()].map((row) => ({ ...row, ...passRate(row.passed, row.k) }));
+}
