@@ -18,6 +18,7 @@ export {
   TimeoutError,
   UnreadableBaselineError,
   UsageError,
+  RunTimeoutError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
 export * as matchers from './matchers/index.js';
@@ -29,5 +30,7 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
+export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
+export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
 export { trials, type TrialBody, type TrialContext, type TrialsSummary, type TrialVerdict } from './trials/trials.js';
 export type { TrialsOptions } from './options/options.js';

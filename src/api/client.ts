@@ -74,6 +74,12 @@ export const retryClock = {
   random: (): number => Math.random(),
 };
 
+/** How the client's sessions read the time and wait between polls. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<unknown>;
+}
+
 /** Keep-alive connections shared by every client in the process: screenshots are fetched again and again. */
 let sharedDispatcher: Dispatcher | undefined;
 function dispatcher(): Dispatcher {
@@ -86,6 +92,8 @@ export class AgiClient {
   readonly baseUrl: string;
   readonly timeout: number;
   readonly retries: number;
+  /** What runs and polls wait on: the retry clock (so tests that record its waits sleep no time). */
+  readonly clock: Clock = { now: () => retryClock.now(), sleep: (ms) => retryClock.sleep(ms) };
   // A private field: never enumerated, never serialised, never printed by a test reporter.
   readonly #apiKey: string | undefined;
   /** How the user set the base URL, for a hint that names it: `baseUrl`, AGI_BASE_URL, or the default. */
