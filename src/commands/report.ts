@@ -100,7 +100,8 @@ const FAILED_FIRST: AssertionOutcome[] = [
 /** The Markdown summary: counts by outcome, every failed assertion with what it saw, baselines written, and caveats. */
 export function summarizeResults(results: RunResults, note?: string): string {
   const { assertions } = results;
-  const failed = failedAssertions(results);
+  const failed = assertions.filter((a) => !a.pass);
+  const inTrials = failed.filter((a) => a.trial !== undefined).length;
   const trialsCalls = results.trials ?? [];
   const failedCalls = trialsCalls.filter((t) => !t.pass).length;
   const lines: string[] = [];
@@ -109,6 +110,7 @@ export function summarizeResults(results: RunResults, note?: string): string {
       failed.length > 0
         ? `## vitest-agi: ${failed.length} of ${plural(assertions.length, 'assertion')} failed`
         : `## vitest-agi: ${assertions.length === 0 ? 'no assertions' : `all ${plural(assertions.length, 'assertion')} passed`}`,
+      inTrials === 0 ? '' : ` (${inTrials} in ${inTrials === 1 ? 'a trial' : 'trials'})`,
       trialsCalls.length === 0 ? '' : failedCalls > 0 ? `, ${failedCalls} of ${plural(trialsCalls.length, 'trials call')} failed` : `, ${trialsCalls.length === 1 ? 'the trials call' : `all ${plural(trialsCalls.length, 'trials call')}`} passed`,
     ].join(''),
     '',
@@ -138,7 +140,7 @@ export function summarizeResults(results: RunResults, note?: string): string {
   }
   if (failed.length > 0) {
     lines.push('### Failed', '', '| Test | Assertion | Outcome | Seen |', '| --- | --- | --- | --- |');
-    for (const a of failed) lines.push(`| ${cell(`${a.file} › ${a.test}`)} | ${cell(code(describeCall(a)))} | ${a.outcome} | ${cell(describeSeen(a))} |`);
+    for (const a of failed) lines.push(`| ${cell(`${a.file} › ${a.test}${a.trial === undefined ? '' : ` (trial ${a.trial})`}`)} | ${cell(code(describeCall(a)))} | ${a.outcome} | ${cell(describeSeen(a))} |`);
     lines.push('');
   }
   if (trialsCalls.length > 0) lines.push(...describeTrials(results));
@@ -155,7 +157,7 @@ export function summarizeResults(results: RunResults, note?: string): string {
 }
 
 /**
- * Failed assertions that decide the run: one inside `trials()` is the trial's failure, and its call's verdict
+ * Failed assertions that fail the run: one inside `trials()` failed its trial only, and its call's verdict
  * (passed when enough other trials passed) decides instead.
  */
 function failedAssertions(results: RunResults): AssertionResult[] {
@@ -169,7 +171,7 @@ function describeTrials(results: RunResults): string[] {
   for (const row of mergeTrials(results.trials ?? [])) {
     const verdict = row.failedCalls > 0 ? (row.calls === 1 ? 'failed' : `${row.failedCalls} of ${row.calls} calls failed`) : row.passed < row.k ? 'passed, not unanimous' : 'passed';
     lines.push(
-      `| ${cell(`${row.file} › ${row.test}`)} | ${row.passed} of ${row.k} | ${percent(row.rate)} | ${percent(row.interval.low)}–${percent(row.interval.high)} | at least ${row.required.join(', ')} | ${verdict} |`,
+      `| ${cell(`${row.file} › ${row.test}`)} | ${row.passed} of ${row.k} | ${percent(row.rate)} | ${Math.round(row.interval.low * 100)}–${percent(row.interval.high)} | at least ${row.required.join(', ')} | ${verdict} |`,
     );
   }
   lines.push('');

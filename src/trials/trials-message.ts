@@ -25,15 +25,6 @@ const FIRST_FAILURE_MAX = 240;
 const PAGE_MAX = 120;
 const PATH_SHOWN = 8;
 
-/**
- * A run object: what `session.run()` resolves to. Recognised by shape, so a run from another copy of the package,
- * or one read back from a cassette, counts too.
- */
-export function isAgentRun(value: unknown): value is AgentRun {
-  const run = value as Partial<AgentRun> | null;
-  return typeof run === 'object' && run !== null && typeof run.status === 'string' && Array.isArray(run.captures) && Array.isArray(run.messages);
-}
-
 /** The distinct pages a run passed through, consecutive repeats folded, escaped and capped (they come from the network). */
 export function runPath(run: AgentRun): string[] {
   const pages: string[] = [];

@@ -1,11 +1,11 @@
 import { chai, createExpect, type ExpectStatic } from 'vitest';
-import type { AgentRun } from '../api/agent-run.js';
+import { isAgentRun, type AgentRun } from '../api/agent-run.js';
 import { UsageError } from '../errors.js';
 import { describeValue, resolveTrialsOptions, type TrialsOptions } from '../options/options.js';
 import { passRate } from '../results/pass-rate.js';
 import { plainMessage, recordTrials } from '../vitest/assertion-record.js';
 import { createTrialTask } from '../vitest/trial-task.js';
-import { describeFailure, describeFlakyPass, isAgentRun, runPath, shortenFailure } from './trials-message.js';
+import { describeFailure, describeFlakyPass, runPath, shortenFailure } from './trials-message.js';
 
 /** What each trial's body receives. */
 export interface TrialContext {
