@@ -1,4 +1,5 @@
 import type { AgiClient } from './client.js';
+import { pollClock } from './clock.js';
 import { InvalidResponseError, NotFoundError, TimeoutError } from '../errors.js';
 import { Screenshot } from '../image/screenshot.js';
 import type { AgentRun, RunOptions } from './agent-run.js';
@@ -102,18 +103,17 @@ export class Session {
    */
   async waitUntilFinished(options: { timeout?: number } = {}): Promise<WaitResult> {
     const timeout = options.timeout ?? 600_000;
-    const clock = this.#client.clock; // a replayed cassette's clock waits no time
-    const deadline = clock.now() + timeout;
+    const deadline = pollClock.now() + timeout;
     let interval = POLL_FIRST_MS;
     let status: ExecutionStatus;
     for (;;) {
       status = await this.status();
       if (TERMINAL.has(status)) break;
-      const left = deadline - clock.now();
+      const left = deadline - pollClock.now();
       if (left <= 0) {
         throw new TimeoutError(`Session ${this.id} (last status ${JSON.stringify(status.slice(0, 40))})`, timeout, 'waitUntilFinished timeout');
       }
-      await clock.sleep(Math.min(interval, left));
+      await pollClock.sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, POLL_MAX_MS);
     }
     const { messages } = await this.messages();
