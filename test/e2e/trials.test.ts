@@ -164,18 +164,26 @@ describe('trials() against the emulator', () => {
     `);
   });
 
-  test('with concurrency 2, 4 trials of a 2 s task take about half the sequential time', async () => {
-    const sequential = await runTrials({ K: '4', WAIT_MS: '2000', CONCURRENCY: '1' });
-    const concurrent = await runTrials({ K: '4', WAIT_MS: '2000', CONCURRENCY: '2' });
+  test('with concurrency 2, 4 trials of a 3 s task take about half the sequential time', async () => {
+    const sequential = await runTrials({ K: '4', WAIT_MS: '3000', CONCURRENCY: '1' });
+    const concurrent = await runTrials({ K: '4', WAIT_MS: '3000', CONCURRENCY: '2' });
     expect(sequential.code, sequential.output).toBe(0);
     expect(concurrent.code, concurrent.output).toBe(0);
     expect(concurrent.record).toMatchObject({ k: 4, passed: 4, concurrency: 2 });
     const ratio = concurrent.record.durationMs / sequential.record.durationMs;
-    console.log(`trials: 4 × 2 s task, sequential ${sequential.record.durationMs} ms, concurrency 2 ${concurrent.record.durationMs} ms, ratio ${ratio.toFixed(2)}`);
-    // Loose: the machine is shared; two trials at once should still save most of one trial's time in two.
-    expect(ratio).toBeLessThan(0.8);
-    // Each trial still took its 2 s: the saving is overlap, not skipped work.
-    for (const trial of concurrent.record.trials) expect(trial.durationMs).toBeGreaterThanOrEqual(2000);
+    // Trial time per wall time: 1 when trials run one after the other, 2 when two always run at once.
+    const overlap = (record: TrialsRecord) => record.trials.reduce((sum, t) => sum + t.durationMs, 0) / record.durationMs;
+    console.log(
+      `trials: 4 × 3 s task, sequential ${sequential.record.durationMs} ms (overlap ${overlap(sequential.record).toFixed(2)}), ` +
+        `concurrency 2 ${concurrent.record.durationMs} ms (overlap ${overlap(concurrent.record).toFixed(2)}), ratio ${ratio.toFixed(2)}`,
+    );
+    // Loose bounds: on a shared 2-core machine two trials at once also compete for the CPU (Chromium renders and
+    // encodes every capture), so each takes longer: measured ratios 0.63–0.73 with overlaps of 1.98.
+    expect(ratio).toBeLessThan(0.85);
+    expect(overlap(concurrent.record)).toBeGreaterThan(1.5);
+    expect(overlap(sequential.record)).toBeLessThan(1.05);
+    // Each trial still took its 3 s: the saving is overlap, not skipped work.
+    for (const trial of concurrent.record.trials) expect(trial.durationMs).toBeGreaterThanOrEqual(3000);
   });
 
   test('4 concurrent trials on a missing baseline write it exactly once; the other three compare against it', async () => {
