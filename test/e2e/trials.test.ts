@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createProject, toolchain, type Project } from '../helpers/vitest-project.js';
@@ -196,5 +197,15 @@ describe('trials() against the emulator', () => {
     const baseline = await project.read('snapshots/pay.test.ts/paid.jpg');
     expect([baseline[0], baseline[1]]).toEqual([0xff, 0xd8]);
     expect(project.exists('.vitest-agi/pay.test.ts')).toBe(false);
+  });
+
+  test('two Vitest processes with 2 concurrent trials each on a missing baseline write it exactly once between them', async () => {
+    await rm(project.path('snapshots'), { recursive: true, force: true });
+    const env = { K: '2', CONCURRENCY: '2', SCREENSHOT: '1' };
+    const runs = await Promise.all([project.run(['--reporter=default', '--reporter=vitest-agi/reporter'], env), project.run(['--reporter=default', '--reporter=vitest-agi/reporter'], env)]);
+    for (const run of runs) expect(run.code, run.output).toBe(0);
+    // Each process prints what it did to baselines: one wrote it, the other only compared (and prints nothing).
+    expect(runs.map((run) => run.output.includes('vitest-agi: 1 baseline written')).sort()).toEqual([false, true]);
+    expect(runs.every((run) => !run.output.includes('baselines written'))).toBe(true);
   });
 });
