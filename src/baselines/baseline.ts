@@ -124,16 +124,7 @@ export async function readBaseline(paths: ScreenshotPaths, name: string, shown: 
  * A failure names `what` ("the baseline snapshots/…/home.jpg"), never the temp file.
  */
 export async function writeFileAtomically(file: string, data: Uint8Array, what = file): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await removeStaleTempFiles(path.dirname(file));
-    await writeFile(temp, data);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw fileSystemError('write', what, file, error);
-  }
+  await writeThroughTemp(file, data, what, (temp) => rename(temp, file));
 }
 
 /**
@@ -143,22 +134,23 @@ export async function writeFileAtomically(file: string, data: Uint8Array, what =
  * copy keeps "one writer wins" but not the atomicity.
  */
 export async function writeNewFileAtomically(file: string, data: Uint8Array, what = file): Promise<boolean> {
+  const lost = (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? false : Promise.reject(error));
+  return writeThroughTemp(file, data, what, (temp) =>
+    link(temp, file).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => (NO_HARD_LINKS.has(error.code ?? '') ? copyFile(temp, file, constants.COPYFILE_EXCL).then(() => true, lost) : lost(error)),
+    ),
+  );
+}
+
+/** Writes `data` to a temp file beside `file`, then `place` puts it there; the temp file never outlives the call. */
+async function writeThroughTemp<T>(file: string, data: Uint8Array, what: string, place: (temp: string) => Promise<T>): Promise<T> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
     await removeStaleTempFiles(path.dirname(file));
     await writeFile(temp, data);
-    return await link(temp, file).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') return false;
-        if (!NO_HARD_LINKS.has(error.code ?? '')) throw error;
-        return copyFile(temp, file, constants.COPYFILE_EXCL).then(
-          () => true,
-          (copyError: NodeJS.ErrnoException) => (copyError.code === 'EEXIST' ? false : Promise.reject(copyError)),
-        );
-      },
-    );
+    return await place(temp);
   } catch (error) {
     throw fileSystemError('write', what, file, error);
   } finally {

@@ -1,3 +1,5 @@
+import type { TrialsResult } from './results.js';
+
 /** z for a two-sided 95 % interval. */
 const Z_95 = 1.959964;
 
@@ -33,14 +35,7 @@ function round(value: number): number {
 }
 
 /** What the report needs of one `trials()` record. */
-export interface TrialsTotals {
-  file: string;
-  test: string;
-  k: number;
-  passed: number;
-  atLeast: number;
-  pass: boolean;
-}
+export type TrialsTotals = Pick<TrialsResult, 'file' | 'test' | 'k' | 'passed' | 'atLeast' | 'pass'>;
 
 export interface MergedTrials extends PassRate {
   file: string;

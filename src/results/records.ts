@@ -15,11 +15,15 @@ export type AssertionRecord = Omit<AssertionResult, 'file' | 'test'>;
 export const ARTIFACT_TYPE = 'vitest-agi:assertion';
 export const META_KEY = 'vitestAgi';
 
-/** One record and the try that made it. */
-export interface RecordedAssertion {
+/** The try of a test that made a record. */
+export interface RecordedTry {
   /** The test's `retryCount` then, which Vitest counts up across repeats too. */
   retry: number;
   repeat: number;
+}
+
+/** One record and the try that made it. */
+export interface RecordedAssertion extends RecordedTry {
   assertion: AssertionRecord;
 }
 
@@ -37,7 +41,7 @@ export function recordedAssertions(test: { artifacts?: readonly unknown[]; meta?
 }
 
 /** The records of one type, from artifacts and meta, kept from the last try of each repeat. */
-function lastTries<R extends { retry: number; repeat: number }>(test: { artifacts?: readonly unknown[]; meta?: object }, type: string, metaKey: string): R[] {
+function lastTries<R extends RecordedTry>(test: { artifacts?: readonly unknown[]; meta?: object }, type: string, metaKey: string): R[] {
   const artifacts = (test.artifacts ?? []).filter((artifact) => (artifact as { type?: unknown } | null)?.type === type) as unknown as R[];
   const meta = (test.meta as Record<string, unknown> | undefined)?.[metaKey];
   const all: R[] = [...artifacts, ...(Array.isArray(meta) ? (meta as R[]) : [])];
@@ -55,9 +59,7 @@ export type TrialsRecord = Omit<TrialsResult, 'file' | 'test'>;
 export const TRIALS_ARTIFACT_TYPE = 'vitest-agi:trials';
 export const TRIALS_META_KEY = 'vitestAgiTrials';
 
-export interface RecordedTrials {
-  retry: number;
-  repeat: number;
+export interface RecordedTrials extends RecordedTry {
   trials: TrialsRecord;
 }
 

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { loadArtifactApi, type ArtifactApi } from './artifacts.js';
 import { withoutUndefined } from '../options/options.js';
 import type { CaptureRecord } from '../matchers/poll.js';
-import { ARTIFACT_TYPE, META_KEY, TRIALS_ARTIFACT_TYPE, TRIALS_META_KEY, type AssertionRecord, type RecordedAssertion, type RecordedTrials, type TrialsRecord } from '../results/records.js';
+import { ARTIFACT_TYPE, META_KEY, TRIALS_ARTIFACT_TYPE, TRIALS_META_KEY, type AssertionRecord, type RecordedAssertion, type RecordedTrials, type RecordedTry, type TrialsRecord } from '../results/records.js';
 import { trialOf } from './trial-task.js';
 import { escapeNetworkFields, type MatcherName } from '../results/results.js';
 
@@ -30,7 +30,7 @@ async function recordOnTest(
   testTask: object | undefined,
   type: string,
   metaKey: string,
-  make: (attempt: { retry: number; repeat: number }) => object,
+  make: (attempt: RecordedTry) => object,
   api: Promise<ArtifactApi>,
 ): Promise<void> {
   const task = testTask as RecordingTask | undefined;

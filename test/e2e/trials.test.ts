@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createProject, toolchain, type Project } from '../helpers/vitest-project.js';
+import type { TrialsResult } from '../../src/results/results.js';
 import { validateResults } from '../review/json-schema.js';
 
 // trials() in a user's project run by a real Vitest, against the emulator on real Chromium: a shop whose payment
@@ -61,21 +62,8 @@ test('the agent pays', async () => {
 });
 `;
 
-interface TrialsRecord {
-  file: string;
-  test: string;
-  k: number;
-  passed: number;
-  atLeast: number;
-  pass: boolean;
-  concurrency: number;
-  rate: number;
-  interval: { low: number; high: number; confidence: number };
-  durationMs: number;
-  trials: Array<{ trial: number; pass: boolean; durationMs: number; error?: string; path?: string[] }>;
-}
 interface Results {
-  trials: TrialsRecord[];
+  trials: TrialsResult[];
   assertions: Array<{ matcher: string; outcome: string; pass: boolean; trial?: number }>;
 }
 
@@ -173,7 +161,7 @@ describe('trials() against the emulator', () => {
     expect(concurrent.record).toMatchObject({ k: 4, passed: 4, concurrency: 2 });
     const ratio = concurrent.record.durationMs / sequential.record.durationMs;
     // Trial time per wall time: 1 when trials run one after the other, 2 when two always run at once.
-    const overlap = (record: TrialsRecord) => record.trials.reduce((sum, t) => sum + t.durationMs, 0) / record.durationMs;
+    const overlap = (record: TrialsResult) => record.trials.reduce((sum, t) => sum + t.durationMs, 0) / record.durationMs;
     console.log(
       `trials: 4 × 3 s task, sequential ${sequential.record.durationMs} ms (overlap ${overlap(sequential.record).toFixed(2)}), ` +
         `concurrency 2 ${concurrent.record.durationMs} ms (overlap ${overlap(concurrent.record).toFixed(2)}), ratio ${ratio.toFixed(2)}`,
