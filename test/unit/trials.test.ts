@@ -4,6 +4,8 @@ import { UsageError } from '../../src/errors.js';
 import { recordedAssertions } from '../../src/results/records.js';
 import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
+import { startApiServer } from '../helpers/api-server.js';
+import { AgiClient } from '../../src/api/client.js';
 import { failureOf, rejectionOf } from '../helpers/messages.js';
 
 // trials() in this very test run: the bodies are in-process (no sessions); the emulator runs are in
@@ -50,6 +52,27 @@ describe('trials', () => {
     });
     expect(summary.trials.map((t) => t.pass)).toEqual([true, false, true, false]);
     expect(summary.trials[3]!.error?.message).toBe('first on trial 4: expected +0 to be 1 // Object.is equality');
+  });
+
+  test('a trial the API refused with 429 fails, and the message says to lower `concurrency`', async () => {
+    const server = await startApiServer({ apiKey: 'trials-key' });
+    try {
+      server.script('s_busy', ['rate-limited']);
+      const agi = new AgiClient({ apiKey: 'trials-key', baseUrl: server.baseUrl, retries: 0 });
+      const message = await failureOf(trials(2, { concurrency: 2 }, async ({ trial }) => {
+        if (trial === 2) await agi.session('s_busy').screenshot();
+      }));
+      expect(message).toMatchInlineSnapshot(`
+        "1 of 2 trials passed; at least 2 required.
+
+          Trial 2: HttpStatusError: GET /v1/sessions/s_busy/screenshot failed with status 429: Rate limit exceeded.
+
+        Pass rate 50 % (95 % interval 9–91 %).
+        The API refused a request with 429 (too many sessions or requests): lower \`concurrency\`, or run fewer test files at once."
+      `);
+    } finally {
+      await server.close();
+    }
   });
 
   test('runs `concurrency` trials at once, never more, and each still has its own expect', async () => {
