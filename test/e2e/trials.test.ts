@@ -52,6 +52,8 @@ test('the agent pays', async () => {
     try {
       const run = await session.run('click "Pay"\\nwait ' + setting('WAIT_MS', 0) + '\\ndone "Paid"', { startUrl: site + '/shop?trial=' + trial, timeout: 30_000 });
       expect(run).toMatchObject({ status: 'finished' });
+      // A soft failure fails this trial only (the atLeast 4 run passes), and is its first failure.
+      expect.soft(run.captures.at(-1).title, 'the run ends on the thank-you page').toBe('Thank you');
       await expect(session).toBeOnPage(/thank you/i);
       if (process.env.SCREENSHOT) await expect(session).toMatchScreenshot('paid');
       return run;
@@ -112,7 +114,7 @@ describe('trials() against the emulator', () => {
         trial,
         pass: trial !== 3,
         durationMs: 0,
-        ...(trial === 3 ? { error: expect.stringMatching(/^Expected: URL or title to match \/thank you\/i; Received URL: "http:\/\/127\.0\.0\.1:\d+\/pay\?trial=3"; Received title: "Payment failed"$/) } : {}),
+        ...(trial === 3 ? { error: "the run ends on the thank-you page: expected 'Payment failed' to be 'Thank you' // Object.is equality" } : {}),
         path: expect.arrayContaining([expect.stringMatching(new RegExp(`/pay\\?trial=${trial}$`))]),
       })),
     });
@@ -146,7 +148,7 @@ describe('trials() against the emulator', () => {
     expect(failure).toMatchInlineSnapshot(`
       "AssertionError: 4 of 5 trials passed; at least 5 required.
 
-        Trial 3: Expected: URL or title to match /thank you/i; Received URL: "http://SITE/pay?trial=3"; Received title: "Payment failed"
+        Trial 3: the run ends on the thank-you page: expected 'Payment failed' to be 'Thank you' // Object.is equality
                  path: http://SITE/shop?trial=3 → /pay?trial=3
 
       Pass rate 80 % (95 % interval 38–96 %)."
