@@ -55,13 +55,15 @@ function sameOriginTail(previous: string, page: string): string {
 
 /**
  * A trial's first failure in one line: the assertion's reason without its `expect(…)` hint line, lines joined with
- * "; " and the padding that aligned them dropped, capped. Errors other than assertion failures keep their name ("TimeoutError: …").
+ * "; " (a space after one that ends a sentence) and the padding that aligned them dropped, capped. Errors other than assertion failures keep their name ("TimeoutError: …").
  */
 export function shortenFailure(error: Error): string {
   const lines = stripVTControlCharacters(String(error.message ?? error)).split('\n').map((line) => line.trim().replace(/\s{2,}/g, ' ')).filter((line) => line !== '');
   if (lines.length > 1 && /^expect[.(]/.test(lines[0]!)) lines.shift();
   const named = ['Error', 'AssertionError', 'JestExtendError'].includes(error.name) ? '' : `${error.name}: `;
-  const text = `${named}${lines.join('; ')}`;
+  // A line that ends a sentence (or a clause, with ';') needs no separator of its own.
+  const joined = lines.reduce((text, line) => (text === '' ? line : `${text}${/[.;:!?]$/.test(text) ? ' ' : '; '}${line}`), '');
+  const text = `${named}${joined}`;
   return text.length > FIRST_FAILURE_MAX ? `${text.slice(0, FIRST_FAILURE_MAX - 1)}…` : text;
 }
 

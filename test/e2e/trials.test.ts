@@ -52,10 +52,10 @@ test('the agent pays', async () => {
     try {
       const run = await session.run('click "Pay"\\nwait ' + setting('WAIT_MS', 0) + '\\ndone "Paid"', { startUrl: site + '/shop?trial=' + trial, timeout: 30_000 });
       expect(run).toMatchObject({ status: 'finished' });
+      if (process.env.SCREENSHOT) await expect.soft(session).toMatchScreenshot('paid');
       // A soft failure fails this trial only (the atLeast 4 run passes), and is its first failure.
       expect.soft(run.captures.at(-1).title, 'the run ends on the thank-you page').toBe('Thank you');
       await expect(session).toBeOnPage(/thank you/i);
-      if (process.env.SCREENSHOT) await expect(session).toMatchScreenshot('paid');
       return run;
     } finally {
       await session.delete();
@@ -75,10 +75,15 @@ beforeAll(async () => {
 });
 afterAll(() => project?.remove());
 
-async function runTrials(env: Record<string, string>) {
-  const result = await project.run([], env);
+async function readResults(): Promise<Results> {
   const results = JSON.parse((await project.read('.vitest-agi/results.json')).toString()) as Results;
   expect(validateResults(results)).toEqual([]);
+  return results;
+}
+
+async function runTrials(env: Record<string, string>) {
+  const result = await project.run([], env);
+  const results = await readResults();
   return { ...result, results, record: results.trials[0]! };
 }
 
@@ -197,5 +202,25 @@ describe('trials() against the emulator', () => {
     // Each process prints what it did to baselines: one wrote it, the other only compared (and prints nothing).
     expect(runs.map((run) => run.output.includes('vitest-agi: 1 baseline written')).sort()).toEqual([false, true]);
     expect(runs.every((run) => !run.output.includes('baselines written'))).toBe(true);
+  });
+
+  test('under -u a mismatch rewrites the baseline only in trial 1; other trials\' mismatches fail and leave it', async () => {
+    await rm(project.path('snapshots'), { recursive: true, force: true });
+    expect((await runTrials({ K: '1', SCREENSHOT: '1' })).code).toBe(0);
+    const paid = await project.read('snapshots/pay.test.ts/paid.jpg');
+    const outcomes = (results: Results) => results.assertions.filter((a) => a.matcher === 'toMatchScreenshot').map((a) => [a.trial, a.outcome]);
+
+    const kept = await project.run(['-u'], { K: '3', AT_LEAST: '2', FAILING: '2', SCREENSHOT: '1' });
+    expect(kept.code, kept.output).toBe(0);
+    expect(outcomes(await readResults())).toEqual([[1, 'matched'], [2, 'pixels-differ'], [3, 'matched']]);
+    expect(await project.read('snapshots/pay.test.ts/paid.jpg')).toEqual(paid);
+
+    // Trial 1 lands on the failed payment, so neither trial passes; what matters is who wrote the baseline.
+    const updated = await project.run(['-u'], { K: '2', FAILING: '1', SCREENSHOT: '1' });
+    expect(updated.code, updated.output).toBe(1);
+    const results = await readResults();
+    // Trial 1 is the one that updates, whatever it saw (here the failed payment); trial 2 then compares against it.
+    expect(outcomes(results)).toEqual([[1, 'baseline-updated'], [2, 'pixels-differ']]);
+    expect(await project.read('snapshots/pay.test.ts/paid.jpg')).not.toEqual(paid);
   });
 });
