@@ -174,8 +174,9 @@ describe('trials() against the emulator', () => {
         `concurrency 2 ${concurrent.record.durationMs} ms (overlap ${overlap(concurrent.record).toFixed(2)}), ratio ${ratio.toFixed(2)}`,
     );
     // Loose bounds: on a shared 2-core machine two trials at once also compete for the CPU (Chromium renders and
-    // encodes every capture), so each takes longer: measured ratios 0.63–0.73 with overlaps of 1.98.
-    expect(ratio).toBeLessThan(0.85);
+    // encodes every capture), so each takes longer: measured ratios 0.63–0.80 (the last with other test files running)
+    // with overlaps of 1.98–1.99. The overlap is the check that two ran at once; the ratio, that it paid.
+    expect(ratio).toBeLessThan(0.9);
     expect(overlap(concurrent.record)).toBeGreaterThan(1.5);
     expect(overlap(sequential.record)).toBeLessThan(1.05);
     // Each trial still took its 3 s: the saving is overlap, not skipped work.
