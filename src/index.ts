@@ -33,3 +33,5 @@ export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers
 export type { AgiMatchers } from './types.js';
 export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
 export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
+export { trials, type TrialBody, type TrialContext, type TrialsSummary, type TrialVerdict } from './trials/trials.js';
+export type { TrialsOptions } from './options/options.js';
