@@ -39,3 +39,5 @@ export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions 
 export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
 export type { TextOptions, TextPattern } from './options/options.js';
 export type { TextBox, TextReading } from './ocr/reading.js';
+export { trials, type TrialBody, type TrialContext, type TrialsSummary, type TrialVerdict } from './trials/trials.js';
+export type { TrialsOptions } from './options/options.js';

@@ -4,7 +4,7 @@ import { AuthError, UsageError } from '../src/errors.js';
 import { shot } from './helpers/fixtures.js';
 import { json, screenshot, startHostileServer, type HostileServer } from './helpers/hostile-server.js';
 import { rejectionOf } from './helpers/messages.js';
-import { recordRetryWaits, type RecordedWaits } from './helpers/retry-clock.js';
+import { fakePollClock, type FakePollClock } from './helpers/poll-clock.js';
 
 // session.run() against a server that answers each request with the next scripted answer, so every request the run
 // makes is pinned. Its waits go through the recording clock: no real sleeping.
@@ -16,11 +16,11 @@ const sent = json(200, { success: true, message: 'Message sent successfully' });
 
 let server: HostileServer;
 let agi: AgiClient;
-let clock: RecordedWaits;
+let clock: FakePollClock;
 beforeEach(async () => {
   server = await startHostileServer();
   agi = new AgiClient({ apiKey: 'sk-run-test', baseUrl: server.baseUrl, retries: 0 });
-  clock = recordRetryWaits();
+  clock = fakePollClock();
 });
 afterEach(async () => {
   clock.restore();

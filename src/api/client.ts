@@ -13,6 +13,7 @@ import {
 import { describeErrorBody, describeNotJson, excerpt, isHtml, isRedactedEverywhere, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
 import { Session } from './session.js';
 import type { Clock, HttpAnswer, Transport } from './transport.js';
+import { pollClock } from './clock.js';
 import { resolveCassette, type CassetteMode, type CassetteOptions } from '../cassettes/cassette-transport.js';
 
 export interface AgiClientOptions {
@@ -96,7 +97,7 @@ export class AgiClient {
   readonly baseUrl: string;
   readonly timeout: number;
   readonly retries: number;
-  /** What runs, polls and retries wait on: a cassette's, or the retry clock (tests that record its waits sleep no time). */
+  /** What runs and polls wait on (and, under a cassette, retries): the cassette's, or the poll clock (which tests fake). */
   readonly clock: Clock;
   /** A cassette that records the exchanges or answers them; undefined: straight to the network. */
   readonly #transport: Transport | undefined;
@@ -118,8 +119,8 @@ export class AgiClient {
     if (!Number.isInteger(this.retries) || this.retries < 0) {
       throw new ConfigError(`\`retries\` must be a whole number ≥ 0, but is ${this.retries}.`);
     }
-    this.#transport = resolveCassette(options.cassette, retryClock);
-    this.clock = this.#transport?.clock ?? { now: () => retryClock.now(), sleep: (ms) => retryClock.sleep(ms) };
+    this.#transport = resolveCassette(options.cassette, pollClock);
+    this.clock = this.#transport?.clock ?? pollClock;
   }
 
   /** A handle on an existing session; makes no request. */
@@ -187,7 +188,8 @@ export class AgiClient {
   async #send(method: string, url: URL, path: string, label: string, apiKey: string | undefined, redactKey: (text: string) => string, options: RequestOptions<unknown>): Promise<unknown> {
     const idempotent = method !== 'POST';
     const perAttempt = options.timeout ?? this.timeout;
-    const clock = this.clock;
+    // A cassette's clock under a cassette (a replay waits no time), else the retry clock (which tests record).
+    const clock: Clock = this.#transport?.clock ?? retryClock;
     const deadline = options.timeLimit === undefined ? Infinity : clock.now() + options.timeLimit;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     for (let attempt = 0; ; attempt++) {

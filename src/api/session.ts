@@ -1,5 +1,4 @@
 import type { AgiClient } from './client.js';
-import { pollClock } from './clock.js';
 import { InvalidResponseError, NotFoundError, TimeoutError } from '../errors.js';
 import { Screenshot } from '../image/screenshot.js';
 import type { AgentRun, RunOptions } from './agent-run.js';
@@ -103,17 +102,18 @@ export class Session {
    */
   async waitUntilFinished(options: { timeout?: number } = {}): Promise<WaitResult> {
     const timeout = options.timeout ?? 600_000;
-    const deadline = pollClock.now() + timeout;
+    const clock = this.#client.clock; // a replayed cassette's clock waits no time
+    const deadline = clock.now() + timeout;
     let interval = POLL_FIRST_MS;
     let status: ExecutionStatus;
     for (;;) {
       status = await this.status();
       if (TERMINAL.has(status)) break;
-      const left = deadline - pollClock.now();
+      const left = deadline - clock.now();
       if (left <= 0) {
         throw new TimeoutError(`Session ${this.id} (last status ${JSON.stringify(status.slice(0, 40))})`, timeout, 'waitUntilFinished timeout');
       }
-      await pollClock.sleep(Math.min(interval, left));
+      await clock.sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, POLL_MAX_MS);
     }
     const { messages } = await this.messages();

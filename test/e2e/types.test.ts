@@ -149,6 +149,7 @@ describe('matcher types', () => {
         "\`threshold\` is a number → TS2322 Type 'string' is not assignable to type 'number'.",
         "steps are an array → TS2345 Argument of type 'string' is not assignable to parameter of type 'PageExpectation[]'.",
         "\`ignoreQuery\` is true, false or a list of names → TS2322 Type 'string' is not assignable to type 'IgnoreQuery | undefined'.",
+        "the option is \`atLeast\` → TS2561 Object literal may only specify known properties, but 'atleast' does not exist in type 'TrialsOptions'. Did you mean to write 'atLeast'?",
       ]
     `);
   });

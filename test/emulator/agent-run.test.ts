@@ -43,7 +43,7 @@ describe.concurrent('session.run()', () => {
   test('a scripted checkout run captures the pages in the order the agent went through them', async (context) => {
     const { expect } = context;
     const session = await newSession(context);
-    const run = await session.run(checkoutScript(site.url, 1_200), { timeout: 60_000 });
+    const run = await session.run(checkoutScript(site.url, 2_000), { timeout: 60_000 });
 
     logRun('checkout', run);
     expect(isAgentRun(run)).toBe(true);
@@ -51,7 +51,7 @@ describe.concurrent('session.run()', () => {
     expect(run.message).toMatchObject({ type: 'DONE', content: 'Paid for one blue mug' });
     expect(run.messages.map((m) => m.type)).toEqual(['USER', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'THOUGHT', 'DONE']);
     // The four pages in order, the last at the end. A capture may also land inside a navigation (about:blank before
-    // the first page, or a page still loading): those are passed over. Each page is shown for 1.2 s, so a poll and a
+    // the first page, or a page still loading): those are passed over. Each page is shown for 2 s, so a poll and a
     // screenshot land on it even on a loaded machine.
     const shown = run.captures.map((c) => `${c.atMs} ms step ${c.step} ×${c.count} ${c.title} ${c.url}`).join('\n');
     const known = pagesOf(run).filter((page) => /^(Shop|Cart|Checkout|Thank you) /.test(page));
@@ -80,8 +80,9 @@ describe.concurrent('session.run()', () => {
     logRun('dedupe', run);
     const teal = run.captures.filter((c) => c.title === 'teal');
     expect(teal).toHaveLength(1);
-    // The four waits and the end show the same page: up to five screenshots, at least three of them on time.
-    expect(teal[0]!.count).toBeGreaterThanOrEqual(3);
+    // The four waits and the end show the same page: up to five screenshots of it, kept as one capture with their count
+    // (at least two even when screenshots are slow under load).
+    expect(teal[0]!.count).toBeGreaterThanOrEqual(2);
     expect(screenshotsTaken(run)).toBeLessThanOrEqual(6);
     for (let i = 1; i < run.captures.length; i++) expect(run.captures[i]!.screenshot.bytes.equals(run.captures[i - 1]!.screenshot.bytes)).toBe(false);
   });
@@ -104,10 +105,12 @@ describe.concurrent('session.run()', () => {
     const run = await session.run(script, { timeout: 60_000, capture: { everyMs: 400 } });
 
     logRun('everyMs', run);
-    expect(run.captures.every((c) => c.step === undefined)).toBe(true);
-    expect(pagesOf(run).filter((page) => !page.includes('about:blank'))).toEqual(['red SITE/color/red', 'blue SITE/color/blue']);
-    // ~3 s on a 400 ms clock: well over the 3 THOUGHTs' worth a step capture would take.
-    expect(screenshotsTaken(run)).toBeGreaterThanOrEqual(5);
+    const shown = run.captures.map((c) => `${c.atMs} ms ×${c.count} ${c.title}`).join('\n');
+    expect(run.captures.every((c) => c.step === undefined), shown).toBe(true);
+    const known = pagesOf(run).filter((page) => /^(red|blue) /.test(page));
+    expect(known.filter((page, i) => page !== known[i - 1]), shown).toEqual(['red SITE/color/red', 'blue SITE/color/blue']);
+    // ~3 s on a 400 ms clock (fewer when screenshots are slow under load), at least 400 ms apart.
+    expect(screenshotsTaken(run), shown).toBeGreaterThanOrEqual(4);
     const times = run.captures.map((c) => c.atMs);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(390);
   });
