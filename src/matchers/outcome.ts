@@ -69,8 +69,8 @@ export function rewritesFailingBaseline(updateMode: UpdateMode, isNot: boolean):
   return updateMode === 'all' && !isNot;
 }
 
-/** Whether the assertion as written (with or without `.not`) holds. */
-export function assertionHolds(outcome: MatchOutcome, isNot: boolean): boolean {
+/** Whether the assertion as written (with or without `.not`) holds: for screenshots, and for trajectories (`path-differs`). */
+export function assertionHolds(outcome: { kind: MatchOutcome['kind'] | 'path-differs' }, isNot: boolean): boolean {
   switch (outcome.kind) {
     case 'matched':
       return !isNot;
@@ -81,8 +81,9 @@ export function assertionHolds(outcome: MatchOutcome, isNot: boolean): boolean {
       return false;
     case 'pixels-differ':
     case 'size-mismatch':
+    case 'path-differs':
       return isNot;
     default:
-      return outcome satisfies never;
+      return outcome.kind satisfies never;
   }
 }

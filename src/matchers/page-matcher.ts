@@ -88,6 +88,14 @@ export function checkTextExpectation(matcherName: string, what: string, value: u
   }
 }
 
+/** Validates a text to look for on the screen (toShowText, toHaveShown): a string or a RegExp, and not empty. */
+export function checkTextToFind(matcherName: string, value: unknown): asserts value is TextExpectation {
+  checkTextExpectation(matcherName, 'text', value);
+  if (typeof value === 'string' && value.trim() === '') {
+    throw new UsageError(`${matcherName}: the expected text is empty, and every screen shows that; give the text to look for.`);
+  }
+}
+
 /** Exact for strings, `test()` for RegExps (lastIndex reset, so a /g pattern behaves the same every capture). */
 export function matchesText(expected: TextExpectation, actual: string): boolean {
   if (typeof expected === 'string') return actual === expected;

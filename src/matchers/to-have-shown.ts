@@ -7,7 +7,7 @@ import type { RunCapture } from '../api/agent-run.js';
 import { alignColumns, formatTimeSpan, plural } from '../text/format.js';
 import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
 import { assembleMessage } from './message.js';
-import { checkTextExpectation, printExpectation, type TextExpectation } from './page-matcher.js';
+import { checkTextToFind, printExpectation, type TextExpectation } from './page-matcher.js';
 import { describeRunCaptures } from './run-message.js';
 import { finalCapture, requireRun } from './subject.js';
 import { LINE_CHARS } from './text-message.js';
@@ -36,10 +36,7 @@ const SHOWN_CHARS = 80;
 export async function toHaveShown(this: AssertionContext, subject: unknown, expected: TextExpectation, options?: ShownOptions) {
   const isNot = this.isNot;
   return recordingErrors(this, 'toHaveShown', isNot, async (known) => {
-    checkTextExpectation('toHaveShown', 'text', expected);
-    if (typeof expected === 'string' && expected.trim() === '') {
-      throw new UsageError('toHaveShown: the expected text is empty, and every screen shows that; give the text to look for.');
-    }
+    checkTextToFind('toHaveShown', expected);
     const expectedText = printExpectation(expected);
     known.expected = expectedText;
     const region = resolveRegion(options);

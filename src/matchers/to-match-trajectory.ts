@@ -11,7 +11,7 @@ import { labelledLines, plural, relativePath } from '../text/format.js';
 import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
 import type { AgentRun } from '../api/agent-run.js';
 import { assembleMessage } from './message.js';
-import { decideMissingBaseline, rewritesFailingBaseline } from './outcome.js';
+import { assertionHolds, decideMissingBaseline, rewritesFailingBaseline } from './outcome.js';
 import { foldPath, isSubsequence } from './run-path.js';
 import { describeRunCaptures } from './run-message.js';
 import { finalCapture, requireRun } from './subject.js';
@@ -80,7 +80,7 @@ async function matchTrajectory(context: AssertionContext, subject: unknown, name
   const expected = stored ? foldSteps(stored.steps.map((step) => toTrajectoryStep(step, ignoreQuery))) : undefined;
   const comparison = compareTrajectories(expected, observed, allowExtraSteps);
   const outcome = decideTrajectoryOutcome(comparison, info.updateMode, isNot);
-  const holds = trajectoryHolds(outcome, isNot);
+  const holds = assertionHolds(outcome, isNot);
   const source = stored && !holds ? await readProvenance(stored.path, stored.bytes) : undefined;
   if (outcome.kind === 'baseline-written' || outcome.kind === 'baseline-updated') {
     const bytes = Buffer.from(serializeTrajectory(observed));
@@ -156,23 +156,6 @@ function decideTrajectoryOutcome(comparison: TrajectoryComparison, updateMode: U
       return rewritesFailingBaseline(updateMode, isNot) ? { kind: 'baseline-updated' } : { kind: 'path-differs' };
     default:
       return comparison satisfies never;
-  }
-}
-
-/** Whether the assertion as written (with or without `.not`) holds. */
-function trajectoryHolds(outcome: TrajectoryOutcome, isNot: boolean): boolean {
-  switch (outcome.kind) {
-    case 'matched':
-      return !isNot;
-    case 'baseline-written':
-    case 'baseline-updated':
-      return true;
-    case 'baseline-missing':
-      return false;
-    case 'path-differs':
-      return isNot;
-    default:
-      return outcome satisfies never;
   }
 }
 

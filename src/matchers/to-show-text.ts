@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
 import { describePolling, plainMessage, recordingErrors } from '../vitest/assertion-record.js';
 import type { AssertionContext, TestInfo } from '../vitest/matcher-context.js';
 import { checkRegionOption, resolveOptions, TEXT_OPTION_NAMES, type TextOptions } from '../options/options.js';
@@ -8,7 +7,7 @@ import { baselineFileStem, resolveScreenshotPaths, writeFileAtomically } from '.
 import { relativePath } from '../text/format.js';
 import { recognizeText } from '../ocr/recognize.js';
 import type { Screenshot } from '../image/screenshot.js';
-import { checkTextExpectation, printExpectation, type TextExpectation } from './page-matcher.js';
+import { checkTextToFind, printExpectation, type TextExpectation } from './page-matcher.js';
 import { pollCaptures } from './poll.js';
 import { toCapture } from './subject.js';
 import { buildTextMessage } from './text-message.js';
@@ -28,10 +27,7 @@ interface TextCheck {
 export async function toShowText(this: AssertionContext, subject: unknown, expected: TextExpectation, options?: TextOptions) {
   const isNot = this.isNot;
   return recordingErrors(this, 'toShowText', isNot, async (known) => {
-    checkTextExpectation('toShowText', 'text', expected);
-    if (typeof expected === 'string' && expected.trim() === '') {
-      throw new UsageError('toShowText: the expected text is empty, and every screen shows that; give the text to look for.');
-    }
+    checkTextToFind('toShowText', expected);
     const expectedText = printExpectation(expected);
     known.expected = expectedText;
     const { capture, label, finished } = toCapture(subject, 'toShowText', options);
