@@ -1,4 +1,5 @@
 import { RegionError, UsageError } from '../errors.js';
+import type { JpegDecoderName } from '../image/jpeg-decoder.js';
 
 /** A rectangle in screenshot pixels. */
 export interface Region {
@@ -57,6 +58,13 @@ export interface ProjectOptions extends ScreenshotOptions {
   snapshotDir?: string;
   /** Where actual and diff images go (gitignore it), relative to the Vitest root. @default '.vitest-agi' */
   outputDir?: string;
+  /**
+   * What decodes JPEGs when bytes differ: `'wasm'` (mozjpeg compiled to WebAssembly, loaded once per worker on the
+   * first decode; 1080p in about 30 ms) or `'js'` (jpeg-js, pure JavaScript, about 6× slower). Baseline and capture
+   * are always decoded by the same one. Where WebAssembly cannot run (`node --jitless`), `'wasm'` falls back to `'js'`.
+   * @default 'wasm'
+   */
+  decoder?: JpegDecoderName;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -70,6 +78,7 @@ export const DEFAULT_OPTIONS = {
   interval: 1000,
   snapshotDir: 'snapshots',
   outputDir: '.vitest-agi',
+  decoder: 'wasm' as JpegDecoderName,
 } satisfies Required<Omit<ProjectOptions, 'maxDiffPixelRatio' | 'clip'>> & ProjectOptions;
 
 export type ResolvedOptions = typeof DEFAULT_OPTIONS;
@@ -157,6 +166,9 @@ function validateOptions(options: object, allowed: readonly string[], where: str
       case 'snapshotDir':
       case 'outputDir':
         checkPathOption(where, name, value);
+        break;
+      case 'decoder':
+        if (value !== 'wasm' && value !== 'js') throw new UsageError(`${where}: \`decoder\` must be 'wasm' or 'js', but received ${describeValue(value)}.`);
         break;
     }
   }
