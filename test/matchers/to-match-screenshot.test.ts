@@ -156,6 +156,16 @@ describe('toMatchScreenshot', () => {
     expect(message).toMatch(/Captured (\d+) times over 0\.\d s:\n {4}\+0\.0–0\.\d s {2}http:\/\/shop\.test\/docs {2}"Docs — Shop" {2}1,845 px differ {2}\(\1 captures\)\n/);
   });
 
+  test('while polling, a superseded capture lets its decoded pixels go', async () => {
+    await placeBaseline('docs', shot('docs.jpg'));
+    const frames = [edited(), edited(), docs()];
+    let calls = 0;
+    await expect({ screenshot: async () => frames[calls++]! }).toMatchScreenshot('docs', { timeout: 10_000, interval: 10 });
+    expect(calls).toBe(3);
+    // Both edited captures were decoded and compared, then released; the last matched on its bytes alone.
+    expect(frames.map((s) => s.isDecoded)).toEqual([false, false, false]);
+  });
+
   test('without a timeout, captures exactly once', async () => {
     await placeBaseline('docs', shot('docs.jpg'));
     let calls = 0;
