@@ -3,8 +3,8 @@
 //   node --expose-gc bench/rss-child.mjs '{"kind":…,"case":…,"size":…,"page":…,"root":…,"baseUrl":…}'
 // kind: ours | reference | concurrent (8 of ours at once) | alternative (alternative.mjs) | decode (one decode alone)
 //       | jpeg (one of jpeg-bombs.mjs JPEG_CASES, read and decoded as a Screenshot; no server or baseline needed)
-// decoder: 'wasm' (default) | 'js', the `decoder` option. It is loaded before the resting RSS is taken, as a Vitest worker
-// has it loaded for every assertion after its first (it is loaded once per worker).
+// decoder: 'wasm' (default) | 'js', the `decoder` option. It is loaded, and has decoded one frame of the path's size,
+// before the resting RSS is taken, as in a Vitest worker for every assertion after its first (once per worker).
 //
 // The peak is Linux's VmHWM, reset to the resting RSS just before the path runs (/proc/self/clear_refs, "5").
 // process.resourceUsage().maxRSS cannot be used for a child: Linux carries the parent's peak across fork+exec
@@ -55,6 +55,9 @@ switch (input.kind) {
     throw new Error(`bench: unknown kind ${input.kind}`);
 }
 
+// A worker after its first comparison: the decoder's memory has grown to fit a frame of this size once (it keeps it),
+// so later assertions start from there. One decode alone (kind decode) shows that first growth.
+if (input.kind !== 'decode' && c.steps.includes('decodeBaseline')) steps.decode(await steps.read(files.baseline));
 globalThis.gc?.();
 await sleep(20);
 globalThis.gc?.();
