@@ -23,13 +23,13 @@ export interface PollOptions {
 export interface ScreenshotOptions extends PollOptions {
   /**
    * pixelmatch's per-pixel colour distance (OKLab HyAB, 0–1) below which two pixels count as equal.
-   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17 px against 52 px for one changed digit.
+   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17–20 px against 48 px for one changed digit.
    * @default 0.1
    */
   threshold?: number;
   /**
-   * How many differing pixels are still a match. 32 lets a blinking caret (17 px measured) pass, and fails
-   * one changed price digit (52 px) and a one-word edit (1,832 px). Mask animated regions instead of raising it.
+   * How many differing pixels are still a match. 32 lets a blinking caret (17–20 px measured) pass, and fails
+   * one changed price digit (48 px) and a one-word edit (1,845 px). Mask animated regions instead of raising it.
    * @default 32
    */
   maxDiffPixels?: number;
