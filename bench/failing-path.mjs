@@ -72,6 +72,15 @@ for (const page of ['text', 'form', 'media']) {
   await writeFile(jpg, p.base);
   tasks.push([`cache: read the baseline JPEG and decode it (wasm)`, page, async () => decodeImage(await readFile(jpg), 'image/jpeg', wasm)]);
 }
+// Pixels flagged on each page's change (text: one word and one digit; form: a button row moved; media: one card's
+// hue +20°), per decoder, at three thresholds: the noise table's rows for the bench's own pages.
+for (const page of ['text', 'form', 'media']) {
+  const cells = [0.05, 0.1, 0.2].map((t) => [wasm, js].map((d) => {
+    const [a, b] = [big[page].base, big[page].changed].map((bytes) => decodeImage(bytes, 'image/jpeg', d));
+    return pixelmatch(a.data, b.data, undefined, a.width, a.height, { threshold: t });
+  }).join(' / '));
+  console.log(`flagged, ${page} changed (wasm / js) at threshold 0.05, 0.1, 0.2: ${cells.join(', ')}`);
+}
 for (let round = 0; round <= ROUNDS; round++) {
   for (const [id, page, fn] of shuffle(tasks, round + 1)) {
     const start = performance.now();
