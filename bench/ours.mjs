@@ -7,7 +7,8 @@ import { Agent, request } from 'undici';
 import { decodeImage, encodePng } from '../dist/image/image.js';
 import { jsJpegDecoder } from '../dist/image/jpeg-decoder.js';
 import { AgiClient, configure, DEFAULT_OPTIONS } from '../dist/index.js';
-import { toBeOnPage, toMatchScreenshot } from '../dist/matchers/index.js';
+import * as matchers from '../dist/matchers/index.js';
+import { forVitest } from '../dist/vitest/matcher-context.js';
 import { API_KEY } from './server.mjs';
 
 // A Vitest worker has vitest loaded before any matcher runs, and the matchers import it lazily (src/vitest/artifacts.ts):
@@ -15,6 +16,8 @@ import { API_KEY } from './server.mjs';
 await import('vitest').catch(() => {});
 
 export const TEST_FILE = 'bench.test.ts';
+// The matchers as src/setup.ts hands them to expect.extend: each reads Vitest's `this` into its context.
+const { toBeOnPage, toMatchScreenshot } = forVitest({ ...matchers });
 const identity = (text) => text;
 
 /** Points the matchers at `root` (the project root is the working directory: no Vitest worker state here). */
