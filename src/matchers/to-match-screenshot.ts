@@ -17,7 +17,7 @@ import {
 import { pollCaptures } from './poll.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
 import type { Screenshot } from '../image/screenshot.js';
-import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
+import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
@@ -100,12 +100,22 @@ async function matchScreenshot(
     interval: options.interval,
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
-  const outcome = decideOutcome(polled.result.comparison, info.updateMode, isNot);
-  const holds = assertionHolds(outcome, isNot);
-  // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
-  // Read before the side effects: an update replaces the baseline and its sidecar.
-  const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: rewrites, rel, root: info.root });
+  const settle = async (comparison: Comparison) => {
+    const outcome = decideOutcome(comparison, info.updateMode, isNot);
+    const holds = assertionHolds(outcome, isNot);
+    // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
+    // Read before the side effects: an update replaces the baseline and its sidecar.
+    const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
+    const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: rewrites, rel, root: info.root });
+    return { outcome, holds, source, effects };
+  };
+  let settled = await settle(polled.result.comparison);
+  if (settled.effects.lostRace) {
+    // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
+    baseline = await readBaseline(paths!, name, rel);
+    settled = await settle(compareWithBaseline(polled.shot, baseline, options, rel));
+  }
+  const { outcome, holds, source, effects } = settled;
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -189,6 +199,8 @@ export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
   /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
   migratedTo?: string;
+  /** The missing baseline was written meanwhile by someone else; nothing was written. */
+  lostRace?: boolean;
 }
 
 /**
@@ -215,7 +227,10 @@ async function performSideEffects(
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
       const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
-      await writeBaseline(paths.baseline, shot.bytes);
+      // A missing baseline is created exclusively: of concurrent writers (trials, processes) one wins, the others compare.
+      if (baseline === undefined) {
+        if (!(await writeNewFileAtomically(paths.baseline, shot.bytes, `the baseline ${how.rel(paths.baseline)}`))) return { lostRace: true };
+      } else await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
