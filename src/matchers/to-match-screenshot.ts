@@ -113,7 +113,7 @@ async function matchScreenshot(
   if (settled.effects.lostRace) {
     // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
     baseline = await readBaseline(paths!, name, rel);
-    settled = await settle(compareWithBaseline(polled.shot, baseline, options, rel));
+    settled = await settle(await compareWithBaseline(polled.shot, baseline, options, rel));
   }
   const { outcome, holds, source, effects } = settled;
 
