@@ -15,13 +15,13 @@ import {
 } from './outcome.js';
 import { pollCaptures } from './poll.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
-import { Screenshot } from '../image/screenshot.js';
+import type { Screenshot } from '../image/screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
-import { readTextMask, type TextMask } from './text-mask.js';
+import { maskTextFor } from './text-mask.js';
 import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
@@ -85,7 +85,7 @@ async function matchScreenshot(
       baseline = await readBaseline(paths, name, rel);
     }
     let comparison: Comparison;
-    const textMask = await maskText(shot, baseline, options);
+    const textMask = await maskTextFor(shot, baseline?.bytes, options);
     const compared = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
     try {
       comparison = compareWithBaseline(shot, baseline, compared, rel);
@@ -148,21 +148,6 @@ async function matchScreenshot(
     ...(holds ? {} : { message: plainMessage(message()) }),
   });
   return { pass: holds !== isNot, message };
-}
-
-/**
- * `maskText` as extra mask regions, read only when a comparison needs them: not without a baseline (a baseline being
- * written needs none), nor for identical bytes (the fast path stays ≈ 1 ms).
- */
-async function maskText(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions): Promise<TextMask | undefined> {
-  if (options.maskText.length === 0 || !baseline || shot.bytes.equals(baseline.bytes)) return undefined;
-  let image: Screenshot;
-  try {
-    image = new Screenshot({ bytes: baseline.bytes, url: '', title: '' });
-  } catch {
-    return undefined; // not a whole image: compareWithBaseline names the baseline and what to do
-  }
-  return readTextMask(options.maskText, shot, image, options.clip);
 }
 
 /** Outcomes whose message names an existing baseline (so its provenance is worth reading). */
