@@ -21,18 +21,24 @@ export interface TextMask {
 }
 
 /**
- * `maskText` as extra mask regions, read only when a comparison needs them: not without a baseline (a baseline being
- * written needs none), nor for identical bytes (the fast path stays ≈ 1 ms).
+ * The options to compare one capture with: `maskText` turned into extra `mask` regions, read only when a comparison
+ * needs them: not without a baseline (a baseline being written needs none), nor for identical bytes (the fast path
+ * stays ≈ 1 ms). `maskedText` is set when text was read.
  */
-export async function maskTextFor(shot: Screenshot, baselineBytes: Buffer | undefined, options: Pick<ResolvedOptions, 'maskText' | 'clip'>): Promise<TextMask | undefined> {
-  if (options.maskText.length === 0 || !baselineBytes || shot.bytes.equals(baselineBytes)) return undefined;
+export async function withTextMask<O extends Pick<ResolvedOptions, 'maskText' | 'clip' | 'mask'>>(
+  shot: Screenshot,
+  baselineBytes: Buffer | undefined,
+  options: O,
+): Promise<{ compared: O; maskedText?: TextInBox[] }> {
+  if (options.maskText.length === 0 || !baselineBytes || shot.bytes.equals(baselineBytes)) return { compared: options };
   let baseline: Screenshot;
   try {
     baseline = new Screenshot({ bytes: baselineBytes, url: '', title: '' });
   } catch {
-    return undefined; // not a whole image: the comparison names the baseline and what to do
+    return { compared: options }; // not a whole image: the comparison names the baseline and what to do
   }
-  return readTextMask(options.maskText, shot, baseline, options.clip);
+  const { masked, regions } = await readTextMask(options.maskText, shot, baseline, options.clip);
+  return { compared: { ...options, mask: [...options.mask, ...regions] }, maskedText: masked };
 }
 
 /**

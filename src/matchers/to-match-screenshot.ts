@@ -16,12 +16,12 @@ import {
 import { pollCaptures } from './poll.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
 import type { Screenshot } from '../image/screenshot.js';
-import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
+import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
-import { maskTextFor } from './text-mask.js';
+import { withTextMask } from './text-mask.js';
 import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
@@ -85,8 +85,7 @@ async function matchScreenshot(
       baseline = await readBaseline(paths, name, rel);
     }
     let comparison: Comparison;
-    const textMask = await maskTextFor(shot, baseline?.bytes, options);
-    const compared = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
+    const { compared, maskedText } = await withTextMask(shot, baseline?.bytes, options);
     try {
       comparison = compareWithBaseline(shot, baseline, compared, rel);
     } catch (error) {
@@ -97,7 +96,7 @@ async function matchScreenshot(
     }
     const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, compared);
     previous = shot;
-    return { comparison, settled, compared, ...(textMask ? { maskedText: textMask.masked } : {}) };
+    return { comparison, settled, compared, ...(maskedText ? { maskedText } : {}) };
   };
 
   const polled = await pollCaptures(capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
@@ -105,13 +104,24 @@ async function matchScreenshot(
     interval: options.interval,
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
-  const outcome = decideOutcome(polled.result.comparison, info.updateMode, isNot);
-  const holds = assertionHolds(outcome, isNot);
-  // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
-  // Read before the side effects: an update replaces the baseline and its sidecar.
-  const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const { compared, maskedText } = polled.result;
-  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, compared, { migrate: rewrites, rel, root: info.root });
+  let { compared, maskedText } = polled.result;
+  const settle = async (comparison: Comparison) => {
+    const outcome = decideOutcome(comparison, info.updateMode, isNot);
+    const holds = assertionHolds(outcome, isNot);
+    // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
+    // Read before the side effects: an update replaces the baseline and its sidecar.
+    const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
+    const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, compared, { migrate: rewrites, rel, root: info.root });
+    return { outcome, holds, source, effects };
+  };
+  let settled = await settle(polled.result.comparison);
+  if (settled.effects.lostRace) {
+    // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
+    baseline = await readBaseline(paths!, name, rel);
+    ({ compared, maskedText } = await withTextMask(polled.shot, baseline?.bytes, options));
+    settled = await settle(compareWithBaseline(polled.shot, baseline, compared, rel));
+  }
+  const { outcome, holds, source, effects } = settled;
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -194,6 +204,8 @@ export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
   /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
   migratedTo?: string;
+  /** The missing baseline was written meanwhile by someone else; nothing was written. */
+  lostRace?: boolean;
 }
 
 /**
@@ -220,7 +232,10 @@ async function performSideEffects(
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
       const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
-      await writeBaseline(paths.baseline, shot.bytes);
+      // A missing baseline is created exclusively: of concurrent writers (trials, processes) one wins, the others compare.
+      if (baseline === undefined) {
+        if (!(await writeNewFileAtomically(paths.baseline, shot.bytes, `the baseline ${how.rel(paths.baseline)}`))) return { lostRace: true };
+      } else await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
