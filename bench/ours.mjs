@@ -8,6 +8,7 @@ import { decodeImage, encodePng } from '../dist/image/image.js';
 import { AgiClient, configure, DEFAULT_OPTIONS } from '../dist/index.js';
 import { toBeOnPage, toMatchScreenshot } from '../dist/matchers/index.js';
 import { API_KEY } from './server.mjs';
+import { readAssertionContext } from '../dist/vitest/matcher-context.js';
 
 // A Vitest worker has vitest loaded before any matcher runs, and the matchers import it lazily (src/vitest/artifacts.ts):
 // load it here too, or the first assertion of every process would pay for it (~130 ms, ~13 MB).
@@ -39,7 +40,8 @@ function matcherState(root, isNot) {
  * and on failure build the message (Vitest throws it; we return it). Thrown errors propagate, as in Vitest.
  */
 async function assertLikeVitest(matcher, root, isNot, subject, ...args) {
-  const { pass, message } = await matcher.call(matcherState(root, isNot), subject, ...args);
+  // The matchers take the context src/setup.ts builds from Vitest's `this` (forVitest); build it the same way.
+  const { pass, message } = await matcher.call(readAssertionContext(matcherState(root, isNot)), subject, ...args);
   const failed = pass === isNot;
   return { failed, message: failed ? message() : undefined };
 }
