@@ -39,7 +39,7 @@ function matcherState(root, isNot) {
  * What Vitest's JestExtend does with an async matcher: call it with the state as `this`, await the result,
  * and on failure build the message (Vitest throws it; we return it). Thrown errors propagate, as in Vitest.
  */
-async function assertLikeVitest(matcher, root, isNot, subject, ...args) {
+export async function assertLikeVitest(matcher, root, isNot, subject, ...args) {
   // The matchers take the context src/setup.ts builds from Vitest's `this` (forVitest); build it the same way.
   const { pass, message } = await matcher.call(readAssertionContext(matcherState(root, isNot)), subject, ...args);
   const failed = pass === isNot;
