@@ -43,6 +43,8 @@ const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
 const { timeVitestRuns } = await import('./vitest-run.mjs');
 const { loadJpegDecoder } = await import('../dist/image/jpeg-decoder.js');
 const report = await import('./report.mjs');
+const { measureOcrCost, measureOcrAccuracy, measureToShowText, addOcrRatios, formatOcr, OCR_PAGE } = await import('./ocr.mjs');
+const OCR_ROUNDS = Math.min(ROUNDS, 3); // each round restarts the OCR worker and reads 3 full screens per size
 
 const started = performance.now();
 const loadAverageAtStart = os.loadavg().map((v) => Number(v.toFixed(2)));
@@ -173,6 +175,13 @@ try {
   log('bench: timing `vitest run` of a 1920×1080 suite with each decoder…');
   const vitestRuns = await timeVitestRuns({ root, baseUrl: server.baseUrl, shots, size: big });
 
+  // OCR last: its worker thread would take a core from the rounds above.
+  const ocrStart = performance.now();
+  const ocr = await measureOcrCost(shots, SIZES, OCR_ROUNDS);
+  ocr.toShowText = await measureToShowText({ root, baseUrl: server.baseUrl, sessionIdOf: (size) => sessionId(OCR_PAGE, size, 'base'), sizes: SIZES, rounds: OCR_ROUNDS });
+  ocr.accuracy = await measureOcrAccuracy();
+  log(`bench: OCR cost (${OCR_ROUNDS} rounds) and accuracy took ${seconds(ocrStart)} s`);
+
   // Assemble.
   const wall = (id) => median(samples.get(id).map((x) => x.ms));
   const cpu = (id) => median(samples.get(id).map((x) => x.cpuMs));
@@ -258,11 +267,13 @@ try {
     loadAverageAtStart,
     loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
     chromium,
-    libraries: Object.fromEntries(await Promise.all(['jpeg-js', '@jsquash/jpeg', 'pngjs', 'pixelmatch', 'undici', 'playwright-core', 'vitest'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
+    libraries: Object.fromEntries(await Promise.all(['jpeg-js', '@jsquash/jpeg', 'pngjs', 'pixelmatch', 'undici', 'playwright-core', 'vitest', 'tesseract.js', '@tesseract.js-data/eng'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
   };
-  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases, vitestRuns };
+  addOcrRatios(ocr, floorMs, Object.fromEntries(SIZES.map((s) => [s.name, cases.find((x) => x.name === 'page-only' && x.size === s.name && x.page === OCR_PAGE).ms])));
+  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases, vitestRuns, ocr };
   result.targets = report.evaluateTargets(result, big);
   process.stdout.write(report.formatReport(result));
+  process.stdout.write(formatOcr(ocr));
   if (args.json) {
     await writeFile(args.json, `${JSON.stringify(result, null, 2)}\n`);
     log(`bench: wrote ${args.json}`);

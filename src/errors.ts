@@ -150,6 +150,16 @@ export class ResultsError extends UsageError {
   }
 }
 
+/**
+ * Reading text from a screenshot needs the optional peer dependencies tesseract.js and @tesseract.js-data/eng, and
+ * one of them is not installed (or cannot be loaded). The other matchers never need them.
+ */
+export class OcrUnavailableError extends UsageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: 'AGI_OCR_UNAVAILABLE' });
+  }
+}
+
 // Agent runs and cassettes (issue 13).
 
 /** `session.run()` reached its `timeout` before the task ended; `run` holds what was captured until then. */

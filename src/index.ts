@@ -13,6 +13,7 @@ export {
   InvalidScreenshotError,
   NotAwaitedError,
   NotFoundError,
+  OcrUnavailableError,
   RegionError,
   ResultsError,
   TimeoutError,
@@ -31,6 +32,8 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
+export type { TextOptions, TextPattern } from './options/options.js';
+export type { TextBox, TextReading } from './ocr/reading.js';
 export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
 export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
 export { trials, type TrialBody, type TrialContext, type TrialsSummary, type TrialVerdict } from './trials/trials.js';

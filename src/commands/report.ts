@@ -94,7 +94,7 @@ async function loadRun(files: string[]): Promise<{ results: RunResults; merged?:
 }
 
 const FAILED_FIRST: AssertionOutcome[] = [
-  'pixels-differ', 'size-mismatch', 'baseline-missing', 'page-differs', 'error', 'baseline-updated', 'baseline-written', 'matched',
+  'pixels-differ', 'size-mismatch', 'baseline-missing', 'page-differs', 'text-missing', 'error', 'baseline-updated', 'baseline-written', 'matched',
 ];
 
 /** The Markdown summary: counts by outcome, every failed assertion with what it saw, baselines written, and caveats. */
@@ -199,7 +199,10 @@ function describeSeen(a: AssertionResult): string {
       seen = `no baseline at ${code(a.baseline ?? '')}`;
       break;
     case 'matched':
-      seen = a.matcher === 'toMatchScreenshot' ? 'matches the baseline' : 'the page matched';
+      seen = a.matcher === 'toMatchScreenshot' ? 'matches the baseline' : a.found ? `read ${quoteNetworkText(a.found.text, 160)}` : 'the page matched';
+      break;
+    case 'text-missing':
+      seen = `not read${a.capture ? ` in ${code(a.capture)}` : ''}`;
       break;
     case 'error':
       seen = a.error === undefined ? undefined : escapeNetworkText(a.error.split('\n')[0]!);

@@ -22,6 +22,8 @@ import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
+import { withTextMask } from './text-mask.js';
+import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
   pixels?: DecodedImage;
@@ -31,6 +33,10 @@ export interface Baseline extends StoredBaseline {
 interface Evaluation {
   comparison: Comparison;
   settled: boolean;
+  /** The options it was compared with: the call's, plus the `maskText` regions read on this capture and the baseline. */
+  compared: ResolvedOptions;
+  /** With `maskText`, when OCR ran (the bytes differed): the text masked. */
+  maskedText?: TextInBox[];
 }
 
 /**
@@ -80,19 +86,20 @@ async function matchScreenshot(
       baseline = await readBaseline(paths, name, rel);
     }
     let comparison: Comparison;
+    const { compared, maskedText } = await withTextMask(shot, baseline?.bytes, options);
     try {
-      comparison = await compareWithBaseline(shot, baseline, options, rel);
+      comparison = await compareWithBaseline(shot, baseline, compared, rel);
     } catch (error) {
       if (!(error instanceof UnreadableBaselineError) || !rewrites) throw error;
       // -u replaces an unreadable baseline, as its error message promises.
       [unreadable, baseline] = [baseline, undefined];
       comparison = { kind: 'no-baseline' };
     }
-    const settled = rewrites && previous !== undefined && (await showsSamePage(previous, shot, options));
+    const settled = rewrites && previous !== undefined && (await showsSamePage(previous, shot, compared));
     // A superseded capture's pixels go: at most baseline, this capture and (under -u) the one before stay decoded.
     if (previous !== shot) previous?.releasePixels();
     previous = shot;
-    return { comparison, settled };
+    return { comparison, settled, compared, ...(maskedText ? { maskedText } : {}) };
   };
 
   const polled = await pollCaptures(capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
@@ -100,20 +107,22 @@ async function matchScreenshot(
     interval: options.interval,
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
+  let { compared, maskedText } = polled.result;
   const settle = async (comparison: Comparison) => {
     const outcome = decideOutcome(comparison, info.updateMode, isNot);
     const holds = assertionHolds(outcome, isNot);
     // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
     // Read before the side effects: an update replaces the baseline and its sidecar.
     const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-    const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: rewrites, rel, root: info.root });
+    const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, compared, { migrate: rewrites, rel, root: info.root });
     return { outcome, holds, source, effects };
   };
   let settled = await settle(polled.result.comparison);
   if (settled.effects.lostRace) {
     // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
     baseline = await readBaseline(paths!, name, rel);
-    settled = await settle(await compareWithBaseline(polled.shot, baseline, options, rel));
+    ({ compared, maskedText } = await withTextMask(polled.shot, baseline?.bytes, options));
+    settled = await settle(await compareWithBaseline(polled.shot, baseline, compared, rel));
   }
   const { outcome, holds, source, effects } = settled;
 
@@ -130,7 +139,7 @@ async function matchScreenshot(
       baselinePath: baseline?.path ?? paths!.baseline,
       source,
       shot: polled.shot,
-      options,
+      options: compared,
       captures: polled.captures,
       elapsedMs: polled.elapsedMs,
     });
@@ -146,6 +155,7 @@ async function matchScreenshot(
     ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
     ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
+    ...(maskedText ? { maskedText } : {}),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
     ...(holds ? {} : { message: plainMessage(message()) }),

@@ -9,6 +9,7 @@ import { configure, resetConfiguration } from '../../src/options/options.js';
 import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
+import { engineStats } from '../../src/ocr/engine.js';
 import { fakePollClock, type FakePollClock } from '../helpers/poll-clock.js';
 
 // In-process runs of the matcher, with baselines placed by the test itself (the update-mode behaviour,
@@ -214,5 +215,15 @@ describe('toMatchScreenshot', () => {
       new RegionError('toMatchScreenshot: `clip` {x: 1000, y: 0, width: 300, height: 10} reaches outside the 1280×720 screenshot (it ends at x 1300, y 10).'),
     );
     expect(existsSync(baselineFile('docs'))).toBe(Boolean(baseline));
+  });
+});
+
+describe('toMatchScreenshot with maskText', () => {
+  test('reads no text when none is needed: a baseline being written, identical bytes', async () => {
+    const before = engineStats().reads;
+    await expect(docs()).toMatchScreenshot('docs-masked', { maskText: [/\d+ minutes/] });
+    expect(existsSync(baselineFile('docs-masked'))).toBe(true);
+    await expect(docs()).toMatchScreenshot('docs-masked', { maskText: [/\d+ minutes/] });
+    expect(engineStats().reads).toBe(before);
   });
 });
