@@ -17,13 +17,15 @@ describe('resolveOptions', () => {
   });
 
   test.each([
-    [{ thresold: 0.1 }, UsageError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`, `settle`.'],
+    [{ thresold: 0.1 }, UsageError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`, `settle`, `variants`.'],
     [{ threshold: 2 }, UsageError, 'toMatchScreenshot: `threshold` must be from 0 to 1, but received 2.'],
     [{ threshold: '0.1' }, UsageError, 'toMatchScreenshot: `threshold` must be a number from 0 to 1, but received the string "0.1".'],
     [{ maxDiffPixels: 1.5 }, UsageError, 'toMatchScreenshot: `maxDiffPixels` must be a whole number from 0 to 9007199254740991, but received number 1.5.'],
     [{ mask: { x: 0 } }, UsageError, 'toMatchScreenshot: `mask` must be an array of regions {x, y, width, height}, but received an object with keys {x}.'],
     [{ clip: { x: 0, y: 0, width: 0, height: 5 } }, UsageError, 'toMatchScreenshot: `clip` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received an object with keys {x, y, width, height}.'],
     [{ interval: 0 }, UsageError, 'toMatchScreenshot: `interval` must be from 1 to 3600000, but received 0.'],
+    [{ variants: 0 }, UsageError, 'toMatchScreenshot: `variants` must be from 1 to 10, but received 0.'],
+    [{ variants: 1.5 }, UsageError, 'toMatchScreenshot: `variants` must be a whole number from 1 to 10, but received number 1.5.'],
     [{ settle: -1 }, UsageError, 'toMatchScreenshot: `settle` must be from 0 to 600000, but received -1.'],
   ])('refuses %j with an error naming the option', (options, type, message) => {
     expect(() => resolveOptions(options, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(new type(message));
