@@ -156,8 +156,17 @@ describe('changed regions', () => {
 describe('accepted variants', () => {
   const files = ['banner.jpg', 'banner.jpg.json', 'banner.2.jpg', 'banner.2.jpg.json'];
 
-  test('a two-state banner passes with `variants: 2` after two `-u` runs, and fails with `variants: 1`', { timeout: 240_000 }, async () => {
+  test('a two-state banner passes with `variants: 2` after two `-u` runs, and fails with `variants: 1`', { timeout: 300_000 }, async () => {
     for (const [state, variant] of [['a', 1], ['b', 2]] as const) {
+      if (state === 'b') {
+        // Update mode "new" (a local run without -u) writes only a missing baseline: like Vitest's, it adds no variant.
+        const local = await run('banner', '/banner?state=b', { variants: 2 });
+        expect(local.code).toBe(1);
+        const [failed] = await assertions();
+        expect(failed!.message).toContain('The only accepted variant does not match:\n  Variant 1: snapshots/live.test.ts/banner.jpg  ');
+        expect(failed!.message).toContain('If this look is right too, run `vitest -u` to add it as another accepted variant (`variants: 2` allows 2).');
+        expect(project.exists(baseline('banner.2.jpg'))).toBe(false);
+      }
       const updated = await run('banner', `/banner?state=${state}`, { variants: 2 }, ['-u']);
       expect(updated.code, updated.output).toBe(0);
       expect(await assertions()).toMatchObject([{ outcome: 'baseline-written', variant }]);
@@ -215,7 +224,6 @@ describe('settled capture', () => {
     expect(first.code, first.output).toBe(0);
     const [written] = await assertions();
     expect(written).toMatchObject({ outcome: 'baseline-written', settle: { settled: true } });
-    console.log('settle (1 s of motion):', JSON.stringify(written!.settle));
     // Captures ~0.1–0.3 s apart during 1 s of growth, then two alike: more than two, far fewer than 5 s would allow.
     expect(written!.settle!.captures).toBeGreaterThan(2);
     // The baseline is the full bar: the page rendered still from the start matches it byte for byte.
@@ -229,7 +237,6 @@ describe('settled capture', () => {
     expect(missing.code).toBe(1);
     const [refused] = await assertions();
     expect(refused).toMatchObject({ outcome: 'baseline-missing', pass: false, settle: { settled: false } });
-    console.log('settle (never still, 1.5 s):', JSON.stringify(refused!.settle));
     expect(project.exists(baseline('restless.jpg'))).toBe(false);
     expect(unsettledText(refused!.message!)).toMatchInlineSnapshot(`
       "expect(session).toMatchScreenshot("restless")
