@@ -20,7 +20,7 @@ import { decideVariant, type VariantDecision } from './variant-outcome.js';
 import { readVariants, variantPath } from '../baselines/variants.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
 import type { Screenshot } from '../image/screenshot.js';
-import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
+import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
@@ -89,13 +89,17 @@ async function matchScreenshot(
   let accepted: Baseline[] = [];
   let unreadable: Baseline | undefined;
   let previous: Screenshot | undefined;
+  /** This name's baseline (variant 1, in either format, or its old file) and, with `variants`, the others that exist. */
+  const readAccepted = async (at: ScreenshotPaths): Promise<Baseline[]> => {
+    const first = await readBaseline(at, name, rel);
+    const others = options.variants > 1 ? await readVariants(at.baseline, options.variants) : [];
+    return [...(first ? [{ ...first, variant: 1 }] : []), ...others];
+  };
   const evaluate = async (shot: Screenshot): Promise<Evaluation> => {
     checkRegionsInside(options, shot, 'toMatchScreenshot');
     if (!paths) {
       paths = resolveScreenshotPaths({ ...info, name, mimeType: shot.mimeType, snapshotDir: options.snapshotDir, outputDir: options.outputDir });
-      const first = await readBaseline(paths, name, rel);
-      const others = options.variants > 1 ? await readVariants(paths.baseline, options.variants) : [];
-      accepted = [...(first ? [{ ...first, variant: 1 }] : []), ...others];
+      accepted = await readAccepted(paths);
     }
     let found: Omit<Evaluation, 'settled'>;
     try {
@@ -118,21 +122,31 @@ async function matchScreenshot(
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
   const settle = settling.reportFor(polled.shot);
-  const baseline = polled.result.chosen;
-  const { outcome, decision } = decideVariant(
-    decideOutcome(polled.result.comparison, info.updateMode, isNot, settle?.settled ?? true),
-    accepted.map((b) => b.variant),
-    options.variants,
-  );
-  // A new variant is written to its own file: every path below (message, review, results) names that file.
-  const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
-  const holds = assertionHolds(outcome, isNot);
-  // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
-  // Read before the side effects: an update replaces the baseline and its sidecar.
-  const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  // A new variant replaces nothing, so no old baseline is handed over (its other-format file would be removed).
-  const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
-  const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, options, { migrate: rewrites, rel, root: info.root });
+  const decide = async (evaluation: Omit<Evaluation, 'settled'>) => {
+    const baseline = evaluation.chosen;
+    const { outcome, decision } = decideVariant(
+      decideOutcome(evaluation.comparison, info.updateMode, isNot, settle?.settled ?? true),
+      accepted.map((b) => b.variant),
+      options.variants,
+    );
+    // A new variant is written to its own file: every path below (message, review, results) names that file.
+    const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
+    const holds = assertionHolds(outcome, isNot);
+    // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
+    // Read before the side effects: an update replaces the baseline and its sidecar.
+    const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
+    // A new variant replaces nothing, so no old baseline is handed over (it is created exclusively, like a missing baseline).
+    const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
+    const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, options, { migrate: rewrites, rel, root: info.root });
+    return { evaluation, baseline, outcome, decision, target, holds, source, effects };
+  };
+  let decided = await decide(polled.result);
+  if (decided.effects.lostRace) {
+    // Another trial or Vitest process wrote that file first: compare against every variant now there, as if it had been.
+    accepted = await readAccepted(paths!);
+    decided = await decide(compareWithVariants(polled.shot, accepted, options, rel));
+  }
+  const { evaluation, baseline, outcome, decision, target, holds, source, effects } = decided;
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -153,7 +167,7 @@ async function matchScreenshot(
       regions: effects.regions,
       settle,
       updateMode: info.updateMode,
-      variants: options.variants > 1 ? { compared: polled.result.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
+      variants: options.variants > 1 ? { compared: evaluation.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
     });
   await context.attachImages(reviewMessage(outcome, info.root, target), reviewImages(outcome, isNot, target, baseline, polled.shot, effects));
   await context.record({
@@ -249,6 +263,8 @@ export interface SideEffects {
   regions?: ChangedRegion[];
   /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
   migratedTo?: string;
+  /** The missing baseline was written meanwhile by someone else; nothing was written. */
+  lostRace?: boolean;
 }
 
 /**
@@ -278,7 +294,10 @@ async function performSideEffects(
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
       const drawn = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
-      await writeBaseline(paths.baseline, shot.bytes);
+      // A missing baseline is created exclusively: of concurrent writers (trials, processes) one wins, the others compare.
+      if (baseline === undefined) {
+        if (!(await writeNewFileAtomically(paths.baseline, shot.bytes, `the baseline ${how.rel(paths.baseline)}`))) return { lostRace: true };
+      } else await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
