@@ -24,7 +24,7 @@ export type MatchOutcome =
   | { kind: 'matched'; comparison: Extract<Comparison, { kind: 'bytes-equal' | 'within-limits' }> }
   | { kind: 'baseline-written' }
   | { kind: 'baseline-updated'; comparison: Extract<Comparison, { kind: 'pixels-differ' | 'size-mismatch' }> }
-  | { kind: 'baseline-missing'; reason: 'ci' | 'not' }
+  | { kind: 'baseline-missing'; reason: 'ci' | 'not' | 'unsettled' }
   | Extract<Comparison, { kind: 'pixels-differ' }>
   | Extract<Comparison, { kind: 'size-mismatch' }>;
 
@@ -41,25 +41,29 @@ export function isMatch(comparison: Comparison): boolean {
 
 /**
  * Decides what happens, purely: Vitest's update modes ('none' in CI, 'new' locally, 'all' with -u),
- * and `.not`, under which a baseline is never written or updated.
+ * and `.not`, under which a baseline is never written or updated; `settled` false (a `settle` capture that ran out
+ * of time) writes and updates no baseline either.
  */
-export function decideOutcome(comparison: Comparison, updateMode: UpdateMode, isNot: boolean): MatchOutcome {
+export function decideOutcome(comparison: Comparison, updateMode: UpdateMode, isNot: boolean, settled = true): MatchOutcome {
   switch (comparison.kind) {
-    case 'no-baseline':
-      return decideMissingBaseline(updateMode, isNot);
+    case 'no-baseline': {
+      const missing = decideMissingBaseline(updateMode, isNot);
+      // With `settle`, a page that never settled is not written: a half-loaded page must not become the baseline.
+      return missing.kind === 'baseline-written' && !settled ? { kind: 'baseline-missing', reason: 'unsettled' } : missing;
+    }
     case 'bytes-equal':
     case 'within-limits':
       return { kind: 'matched', comparison };
     case 'pixels-differ':
     case 'size-mismatch':
-      return rewritesFailingBaseline(updateMode, isNot) ? { kind: 'baseline-updated', comparison } : comparison;
+      return rewritesFailingBaseline(updateMode, isNot) && settled ? { kind: 'baseline-updated', comparison } : comparison;
     default:
       return comparison satisfies never;
   }
 }
 
 /** The update rules for a missing baseline, for every kind (screenshots, trajectories): written, except in CI or under `.not`. */
-export function decideMissingBaseline(updateMode: UpdateMode, isNot: boolean): Extract<MatchOutcome, { kind: 'baseline-written' | 'baseline-missing' }> {
+export function decideMissingBaseline(updateMode: UpdateMode, isNot: boolean): { kind: 'baseline-written' } | { kind: 'baseline-missing'; reason: 'ci' | 'not' } {
   if (isNot) return { kind: 'baseline-missing', reason: 'not' };
   return updateMode === 'none' ? { kind: 'baseline-missing', reason: 'ci' } : { kind: 'baseline-written' };
 }

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { describePolling, plainMessage, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
 import { compareImages } from '../image/compare.js';
+import { outlineChangedRegions, type ChangedRegion } from '../image/regions.js';
 import { UnreadableBaselineError, UsageError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image/image.js';
+import { loadJpegDecoder, type JpegDecoder } from '../image/jpeg-decoder.js';
 import type { AssertionContext } from '../vitest/matcher-context.js';
 import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options/options.js';
 import {
@@ -14,26 +16,42 @@ import {
   type MatchOutcome,
 } from './outcome.js';
 import { pollCaptures } from './poll.js';
+import { settleCaptures } from './settle.js';
+import { decideVariant, type VariantDecision } from './variant-outcome.js';
+import { readVariants, variantPath } from '../baselines/variants.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
-import { Screenshot } from '../image/screenshot.js';
+import type { Screenshot } from '../image/screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
-import { readTextMask, type TextMask } from './text-mask.js';
+import { withTextMask } from './text-mask.js';
 import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
   pixels?: DecodedImage;
+  /** Which accepted variant this is (1: `<name>.jpg`, 2: `<name>.2.jpg`, …). */
+  variant: number;
 }
 
-/** One capture against the baseline; `settled` under -u when it shows the same page as the capture before. */
+/** One accepted variant and how the capture compared with it. */
+export interface VariantComparison {
+  baseline: Baseline;
+  comparison: Comparison;
+}
+
+/**
+ * One capture against the accepted variants: the comparison with the one that matched (or, if none did, the closest:
+ * `chosen`), and each variant compared on the way. `settled` under -u when it shows the same page as the capture before.
+ */
 interface Evaluation {
   comparison: Comparison;
+  chosen: Baseline | undefined;
+  compared: VariantComparison[];
   settled: boolean;
-  /** The options it was compared with: the call's, plus the `maskText` regions read on this capture and the baseline. */
-  compared: ResolvedOptions;
+  /** The options it was compared with: the call's, plus the `maskText` regions read on this capture and the chosen variant. */
+  masked: ResolvedOptions;
   /** With `maskText`, when OCR ran (the bytes differed): the text masked. */
   maskedText?: TextInBox[];
 }
@@ -75,53 +93,72 @@ async function matchScreenshot(
   // Under -u a failing baseline is rewritten: polling then waits for the page to settle, not for the timeout to end.
   const rewrites = info.updateMode === 'all' && !isNot;
   let paths: ScreenshotPaths | undefined;
-  let baseline: Baseline | undefined;
+  let accepted: Baseline[] = [];
   let unreadable: Baseline | undefined;
   let previous: Screenshot | undefined;
+  /** This name's baseline (variant 1, in either format, or its old file) and, with `variants`, the others that exist. */
+  const readAccepted = async (at: ScreenshotPaths): Promise<Baseline[]> => {
+    const first = await readBaseline(at, name, rel);
+    const others = options.variants > 1 ? await readVariants(at.baseline, options.variants) : [];
+    return [...(first ? [{ ...first, variant: 1 }] : []), ...others];
+  };
   const evaluate = async (shot: Screenshot): Promise<Evaluation> => {
     checkRegionsInside(options, shot, 'toMatchScreenshot');
     if (!paths) {
       paths = resolveScreenshotPaths({ ...info, name, mimeType: shot.mimeType, snapshotDir: options.snapshotDir, outputDir: options.outputDir });
-      baseline = await readBaseline(paths, name, rel);
+      accepted = await readAccepted(paths);
     }
-    let comparison: Comparison;
-    const textMask = await maskText(shot, baseline, options);
-    const compared = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
+    let found: Omit<Evaluation, 'settled'>;
     try {
-      comparison = compareWithBaseline(shot, baseline, compared, rel);
+      found = await compareWithVariants(shot, accepted, options, rel);
     } catch (error) {
-      if (!(error instanceof UnreadableBaselineError) || !rewrites) throw error;
+      if (!(error instanceof UnreadableBaselineError) || !rewrites || accepted.length !== 1) throw error;
       // -u replaces an unreadable baseline, as its error message promises.
-      [unreadable, baseline] = [baseline, undefined];
-      comparison = { kind: 'no-baseline' };
+      [unreadable, accepted] = [accepted[0], []];
+      found = { comparison: { kind: 'no-baseline' }, chosen: undefined, compared: [], masked: options };
     }
-    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, compared);
+    const settled = rewrites && previous !== undefined && (await showsSamePage(previous, shot, found.masked));
+    // A superseded capture's pixels go: at most baseline, this capture and (under -u) the one before stay decoded.
+    if (previous !== shot) previous?.releasePixels();
     previous = shot;
-    return { comparison, settled, compared, ...(textMask ? { maskedText: textMask.masked } : {}) };
+    return { ...found, settled };
   };
 
-  const polled = await pollCaptures(capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
+  // Still means the same page by the assertion's own limits, its text masks included (read only when bytes differ).
+  const settling = settleCaptures(capture, options.settle, async (before, after) =>
+    showsSamePage(before, after, (await withTextMask(after, before.bytes, options)).compared),
+  );
+  const polled = await pollCaptures(settling.capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
     timeout: options.timeout,
     interval: options.interval,
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
-  const { compared, maskedText } = polled.result;
-  const settle = async (comparison: Comparison) => {
-    const outcome = decideOutcome(comparison, info.updateMode, isNot);
+  const settle = settling.reportFor(polled.shot);
+  const decide = async (evaluation: Omit<Evaluation, 'settled'>) => {
+    const baseline = evaluation.chosen;
+    const { outcome, decision } = decideVariant(
+      decideOutcome(evaluation.comparison, info.updateMode, isNot, settle?.settled ?? true),
+      accepted.map((b) => b.variant),
+      options.variants,
+    );
+    // A new variant is written to its own file: every path below (message, review, results) names that file.
+    const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
     const holds = assertionHolds(outcome, isNot);
     // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
     // Read before the side effects: an update replaces the baseline and its sidecar.
     const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-    const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, compared, { migrate: rewrites, rel, root: info.root });
-    return { outcome, holds, source, effects };
+    // A new variant replaces nothing, so no old baseline is handed over (it is created exclusively, like a missing baseline).
+    const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
+    const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, evaluation.masked, { migrate: rewrites, rel, root: info.root });
+    return { evaluation, baseline, outcome, decision, target, holds, source, effects };
   };
-  let settled = await settle(polled.result.comparison);
-  if (settled.effects.lostRace) {
-    // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
-    baseline = await readBaseline(paths!, name, rel);
-    settled = await settle(compareWithBaseline(polled.shot, baseline, compared, rel));
+  let decided = await decide(polled.result);
+  if (decided.effects.lostRace) {
+    // Another trial or Vitest process wrote that file first: compare against every variant now there, as if it had been.
+    accepted = await readAccepted(paths!);
+    decided = await decide(await compareWithVariants(polled.shot, accepted, options, rel));
   }
-  const { outcome, holds, source, effects } = settled;
+  const { evaluation, baseline, outcome, decision, target, holds, source, effects } = decided;
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -132,15 +169,19 @@ async function matchScreenshot(
       hint,
       isNot,
       root: info.root,
-      paths: paths!,
-      baselinePath: baseline?.path ?? paths!.baseline,
+      paths: target,
+      baselinePath: baseline?.path ?? target.baseline,
       source,
       shot: polled.shot,
-      options: compared,
+      options: evaluation.masked,
       captures: polled.captures,
       elapsedMs: polled.elapsedMs,
+      regions: effects.regions,
+      settle,
+      updateMode: info.updateMode,
+      variants: options.variants > 1 ? { compared: evaluation.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
     });
-  await context.attachImages(reviewMessage(outcome, info.root, paths!), reviewImages(outcome, isNot, paths!, baseline, polled.shot, effects));
+  await context.attachImages(reviewMessage(outcome, info.root, target), reviewImages(outcome, isNot, target, baseline, polled.shot, effects));
   await context.record({
     matcher: 'toMatchScreenshot',
     not: isNot,
@@ -150,9 +191,12 @@ async function matchScreenshot(
     url: polled.shot.url,
     title: polled.shot.title,
     ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
-    ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
+    ...describeFiles(outcome, isNot, target, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
-    ...(maskedText ? { maskedText } : {}),
+    ...(evaluation.maskedText ? { maskedText: evaluation.maskedText } : {}),
+    ...(effects.regions ? { regions: effects.regions } : {}),
+    ...(options.variants > 1 ? describeVariants(outcome, decision, baseline, accepted, target) : {}),
+    ...(settle ? { settle: { settled: settle.settled, captures: settle.captures, durationMs: settle.durationMs } } : {}),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
     ...(holds ? {} : { message: plainMessage(message()) }),
@@ -160,32 +204,48 @@ async function matchScreenshot(
   return { pass: holds !== isNot, message };
 }
 
-/**
- * `maskText` as extra mask regions, read only when a comparison needs them: not without a baseline (a baseline being
- * written needs none), nor for identical bytes (the fast path stays ≈ 1 ms).
- */
-async function maskText(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions): Promise<TextMask | undefined> {
-  if (options.maskText.length === 0 || !baseline || shot.bytes.equals(baseline.bytes)) return undefined;
-  let image: Screenshot;
-  try {
-    image = new Screenshot({ bytes: baseline.bytes, url: '', title: '' });
-  } catch {
-    return undefined; // not a whole image: compareWithBaseline names the baseline and what to do
-  }
-  return readTextMask(options.maskText, shot, image, options.clip);
-}
-
 /** Outcomes whose message names an existing baseline (so its provenance is worth reading). */
 function showsBaseline(outcome: MatchOutcome): boolean {
   return outcome.kind === 'pixels-differ' || outcome.kind === 'size-mismatch' || outcome.kind === 'matched';
 }
 
+/**
+ * The capture against every accepted variant: identical bytes with any of them first (no decoding), then pixels,
+ * variant by variant until one matches; if none does, the closest (fewest differing pixels; a size mismatch last).
+ */
+async function compareWithVariants(shot: Screenshot, accepted: Baseline[], options: ResolvedOptions, rel: (file: string) => string): Promise<Omit<Evaluation, 'settled'>> {
+  if (accepted.length === 0) return { comparison: { kind: 'no-baseline' }, chosen: undefined, compared: [], masked: options };
+  const equal = accepted.find((b) => shot.bytes.equals(b.bytes));
+  if (equal) return { comparison: { kind: 'bytes-equal' }, chosen: equal, compared: [], masked: options };
+  const compared: VariantComparison[] = [];
+  const found: Array<Omit<Evaluation, 'settled'>> = [];
+  for (const baseline of accepted) {
+    // Each variant has its own text to mask; the capture's reading is cached, so it is read once.
+    const { compared: masked, maskedText } = await withTextMask(shot, baseline.bytes, options);
+    const comparison = await compareWithBaseline(shot, baseline, masked, rel);
+    compared.push({ baseline, comparison });
+    const evaluation = { comparison, chosen: baseline, compared, masked, ...(maskedText ? { maskedText } : {}) };
+    if (isMatch(comparison)) return evaluation;
+    found.push(evaluation);
+  }
+  const distance = (c: Comparison) => ('diffPixels' in c ? c.diffPixels : Infinity);
+  return found.reduce((best, next) => (distance(next.comparison) < distance(best.comparison) ? next : best));
+}
+
+/** For results.json, with `variants` > 1: the variant matched, written or closest, and every accepted variant file (prune keeps them). */
+function describeVariants(outcome: MatchOutcome, decision: VariantDecision, baseline: Baseline | undefined, accepted: Baseline[], target: ScreenshotPaths) {
+  const variant = decision.action === 'add' ? decision.variant : outcome.kind === 'baseline-written' || outcome.kind === 'baseline-updated' ? 1 : baseline?.variant;
+  const files = [...accepted.map((b) => b.path), ...(outcome.kind === 'baseline-written' ? [target.baseline] : [])];
+  return { ...(variant === undefined ? {} : { variant }), variantFiles: [...new Set(files)].sort() };
+}
+
 /** Bytes first (an unchanged page gives identical JPEGs), then pixels with the same decoder on both sides. */
-function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions, rel: (file: string) => string): Comparison {
+async function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions, rel: (file: string) => string): Promise<Comparison> {
   if (!baseline) return { kind: 'no-baseline' };
   if (shot.bytes.equals(baseline.bytes)) return { kind: 'bytes-equal' };
-  baseline.pixels ??= decodeBaseline(baseline, rel);
-  const actual = shot.pixels;
+  const decoder = await loadJpegDecoder(options.decoder);
+  baseline.pixels ??= decodeBaseline(baseline, rel, decoder);
+  const actual = shot.pixelsWith(decoder);
   const result = compareImages(baseline.pixels, actual, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
   if (!result.sameSize) {
     return { kind: 'size-mismatch', baseline: { width: baseline.pixels.width, height: baseline.pixels.height }, actual: { width: actual.width, height: actual.height } };
@@ -196,19 +256,20 @@ function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, o
 }
 
 /** Two consecutive captures show the same page: identical bytes, or a difference within the assertion's own limits. */
-function showsSamePage(before: Screenshot, after: Screenshot, options: ResolvedOptions): boolean {
+async function showsSamePage(before: Screenshot, after: Screenshot, options: ResolvedOptions): Promise<boolean> {
   if (before.bytes.equals(after.bytes)) return true;
-  const result = compareImages(before.pixels, after.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
+  const decoder = await loadJpegDecoder(options.decoder);
+  const result = compareImages(before.pixelsWith(decoder), after.pixelsWith(decoder), { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
   return result.sameSize && result.diffPixels <= allowedDiffPixels(result.comparedPixels, options);
 }
 
-function decodeBaseline(baseline: Baseline, rel: (file: string) => string): DecodedImage {
+function decodeBaseline(baseline: Baseline, rel: (file: string) => string, decoder: JpegDecoder): DecodedImage {
   const type = sniffImageType(baseline.bytes);
   const next = 'run `vitest -u` to replace it (or delete it).';
   if (!type) throw new UnreadableBaselineError(`baseline ${rel(baseline.path)} is not a JPEG or PNG; ${next}`);
   try {
     readImageSize(baseline.bytes, type);
-    return decodeImage(baseline.bytes, type);
+    return decodeImage(baseline.bytes, type, decoder);
   } catch (error) {
     throw new UnreadableBaselineError(`baseline ${rel(baseline.path)} is unreadable (${(error as Error).message}); ${next}`, { cause: error });
   }
@@ -217,6 +278,8 @@ function decodeBaseline(baseline: Baseline, rel: (file: string) => string): Deco
 /** What the side effects produced that the report needs: the diff image drawn (a file, or only bytes after -u). */
 export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
+  /** Where the pixels changed (outlined on the diff), for a same-size diff. */
+  regions?: ChangedRegion[];
   /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
   migratedTo?: string;
   /** The missing baseline was written meanwhile by someone else; nothing was written. */
@@ -240,13 +303,16 @@ async function performSideEffects(
   const drawDiff = () => {
     // The diff image is drawn only now, for the final capture: polling captures count pixels only.
     const diff = compareImages(baseline!.pixels!, shot.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: true }).diff!;
-    return { png: encodePng(diff), width: diff.width, height: diff.height };
+    // Same-size diffs only: a padded diff of two sizes has no change to place.
+    const sameSize = (outcome.kind === 'baseline-updated' ? outcome.comparison : outcome).kind === 'pixels-differ';
+    const regions = sameSize ? outlineChangedRegions(diff, options.clip ?? { x: 0, y: 0 }) : undefined;
+    return { png: encodePng(diff), width: diff.width, height: diff.height, regions };
   };
   switch (outcome.kind) {
     case 'baseline-written':
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
-      const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
+      const drawn = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
       // A missing baseline is created exclusively: of concurrent writers (trials, processes) one wins, the others compare.
       if (baseline === undefined) {
         if (!(await writeNewFileAtomically(paths.baseline, shot.bytes, `the baseline ${how.rel(paths.baseline)}`))) return { lostRace: true };
@@ -256,7 +322,7 @@ async function performSideEffects(
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
       if (baseline && !baseline.legacy && baseline.path !== paths.baseline) await removeFiles(baseline.path, provenancePath(baseline.path));
       await removeFiles(paths.actual, paths.diff);
-      return { diff };
+      return drawn ? { diff: drawn, regions: drawn.regions } : {};
     }
     case 'matched':
       await removeFiles(paths.actual, paths.diff);
@@ -269,7 +335,7 @@ async function performSideEffects(
       }
       return {};
     case 'baseline-missing':
-      if (outcome.reason === 'ci') await writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`);
+      if (outcome.reason !== 'not') await writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`);
       return {};
     case 'pixels-differ':
     case 'size-mismatch': {
@@ -282,7 +348,7 @@ async function performSideEffects(
         writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`),
         writeFileAtomically(paths.diff, diff.png, `the diff image ${how.rel(paths.diff)}`),
       ]);
-      return { diff };
+      return { diff, regions: diff.regions };
     }
     default:
       return outcome satisfies never;

@@ -1,4 +1,5 @@
 import { RegionError, UsageError } from '../errors.js';
+import type { JpegDecoderName } from '../image/jpeg-decoder.js';
 
 /** A rectangle in screenshot pixels. */
 export interface Region {
@@ -22,18 +23,33 @@ export interface PollOptions {
 export interface ScreenshotOptions extends PollOptions {
   /**
    * pixelmatch's per-pixel colour distance (OKLab HyAB, 0–1) below which two pixels count as equal.
-   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17 px against 52 px for one changed digit.
+   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17–20 px against 48 px for one changed digit.
    * @default 0.1
    */
   threshold?: number;
   /**
-   * How many differing pixels are still a match. 32 lets a blinking caret (17 px measured) pass, and fails
-   * one changed price digit (52 px) and a one-word edit (1,832 px). Mask animated regions instead of raising it.
+   * How many differing pixels are still a match. 32 lets a blinking caret (17–20 px measured) pass, and fails
+   * one changed price digit (48 px) and a one-word edit (1,845 px). Mask animated regions instead of raising it.
    * @default 32
    */
   maxDiffPixels?: number;
   /** Share of differing pixels (0–1) still a match. With `maxDiffPixels` too, the stricter limit wins. @default undefined (not applied) */
   maxDiffPixelRatio?: number;
+  /**
+   * Before comparing (and before writing a new baseline), capture until two consecutive screenshots show the same page
+   * — identical bytes, or a difference within this assertion's own limits (a blinking caret, a masked clock) — for at
+   * most this many ms; then compare the last one, and say in a failure that the page never settled. A page that never
+   * settles never becomes a baseline. With `timeout`, each poll settles, within the timeout. 0 captures once.
+   * @default 0
+   */
+  settle?: number;
+  /**
+   * How many accepted baselines a name may have: `<name>.jpg`, `<name>.2.jpg`, … (a banner with two states). The
+   * screenshot passes when it matches any of them; `vitest -u` adds one that matches none as the next variant while
+   * fewer exist, and fails, naming the files, once all do. At most 10: each costs a comparison on every failure.
+   * @default 1
+   */
+  variants?: number;
   /** Regions left out of the comparison (a clock, a spinner); they stay visible in the stored and diff images. @default [] */
   mask?: Region[];
   /** Compare only this part of the screenshot. @default the whole screenshot */
@@ -74,7 +90,17 @@ export interface ProjectOptions extends ScreenshotOptions {
   snapshotDir?: string;
   /** Where actual and diff images go (gitignore it), relative to the Vitest root. @default '.vitest-agi' */
   outputDir?: string;
+  /**
+   * What decodes JPEGs when bytes differ: `'wasm'` (mozjpeg compiled to WebAssembly, loaded once per worker on the
+   * first decode; 1080p in about 30 ms) or `'js'` (jpeg-js, pure JavaScript, about 6× slower). Baseline and capture
+   * are always decoded by the same one. Where WebAssembly cannot run (`node --jitless`), `'wasm'` falls back to `'js'`.
+   * @default 'wasm'
+   */
+  decoder?: JpegDecoderName;
 }
+
+/** The most `variants` allowed: each one not byte-equal costs a decode and a comparison on every failing capture. */
+export const MAX_VARIANTS = 10;
 
 export const DEFAULT_OPTIONS = {
   threshold: 0.1,
@@ -86,8 +112,11 @@ export const DEFAULT_OPTIONS = {
   maskText: [] as TextPattern[],
   timeout: 0,
   interval: 1000,
+  settle: 0,
+  variants: 1,
   snapshotDir: 'snapshots',
   outputDir: '.vitest-agi',
+  decoder: 'wasm' as JpegDecoderName,
 } satisfies Required<Omit<ProjectOptions, 'maxDiffPixelRatio' | 'clip'>> & ProjectOptions;
 
 export type ResolvedOptions = typeof DEFAULT_OPTIONS;
@@ -116,7 +145,7 @@ export function resolveOptions(callOptions: object | undefined, allowed: readonl
   return { ...DEFAULT_OPTIONS, ...withoutUndefined(projectOptions), ...withoutUndefined(call), meta } as ResolvedOptions;
 }
 
-export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText'] as const;
+export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText', 'settle', 'variants'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
 export const TEXT_OPTION_NAMES = ['region', 'timeout', 'interval'] as const;
 
@@ -160,6 +189,12 @@ function validateOptions(options: object, allowed: readonly string[], where: str
       case 'timeout':
         checkNumber(where, name, value, 0, 24 * 3600_000);
         break;
+      case 'settle':
+        checkNumber(where, name, value, 0, 600_000);
+        break;
+      case 'variants':
+        checkNumber(where, name, value, 1, MAX_VARIANTS, true);
+        break;
       case 'interval':
         checkNumber(where, name, value, 1, 3600_000);
         break;
@@ -180,6 +215,9 @@ function validateOptions(options: object, allowed: readonly string[], where: str
       case 'snapshotDir':
       case 'outputDir':
         checkPathOption(where, name, value);
+        break;
+      case 'decoder':
+        if (value !== 'wasm' && value !== 'js') throw new UsageError(`${where}: \`decoder\` must be 'wasm' or 'js', but received ${describeValue(value)}.`);
         break;
     }
   }
