@@ -1,6 +1,5 @@
-// The best alternative measured for the targets jpeg-js misses: the same library calls as our pipeline, but the
-// baseline JPEG is decoded in a worker thread while the main thread decodes the capture (2 cores → ~1 decode of wall
-// time). A long-lived worker, started once per process as a matcher would keep one per Vitest worker.
+// The best alternative measured: the same library calls as our pipeline (wasm decoder), but the baseline JPEG is
+// decoded in a worker thread while the main thread decodes the capture (2 cores → ~1 decode of wall time). A long-lived worker, started once per process as a matcher would keep one per Vitest worker.
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_OPTIONS } from '../dist/index.js';
 
@@ -20,7 +19,7 @@ export async function startDecodeWorker() {
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, bytes });
     });
-  await decode(Buffer.alloc(0)).catch(() => {}); // wait until the worker has loaded jpeg-js
+  await decode(Buffer.alloc(0)).catch(() => {}); // wait until the worker has loaded its decoder
   return { decode, terminate: () => worker.terminate() };
 }
 

@@ -29,6 +29,8 @@ const CONCURRENT_ROUNDS = 3;
 const CONCURRENT_CASES = ['pass-unchanged', 'pass-noise', 'fail-changed'];
 const ALTERNATIVE_CASES = ['pass-noise', 'fail-changed'];
 const RSS_PARALLEL = 2; // children at a time: RSS does not suffer from sharing the cores, the clock would
+// Paths that decode, measured again with jpeg-js (`decoder: 'js'`) at the size the targets are set for.
+const JS_DECODER_CASES = ['pass-noise', 'fail-changed', 'not-changed'];
 
 const { capturePages, SIZES, PAGES } = await import('./pages.mjs');
 const { startApiServer } = await import('./server.mjs');
@@ -38,6 +40,8 @@ const { createReference } = await import('./reference.mjs');
 const { median, timeOnce, floorSample, shuffle, mb } = await import('./measure.mjs');
 const { startDecodeWorker, alternativeCase } = await import('./alternative.mjs');
 const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
+const { timeVitestRuns } = await import('./vitest-run.mjs');
+const { loadJpegDecoder } = await import('../dist/image/jpeg-decoder.js');
 const report = await import('./report.mjs');
 const { measureOcrCost, measureOcrAccuracy, measureToShowText, addOcrRatios, formatOcr, OCR_PAGE } = await import('./ocr.mjs');
 const OCR_ROUNDS = Math.min(ROUNDS, 3); // each round restarts the OCR worker and reads 3 full screens per size
@@ -55,9 +59,18 @@ try {
   server = await startApiServer(apiSessions(shots));
   configureProject(root);
   await writeBaselines(root, shots, server.baseUrl);
-  const steps = createSteps(server.baseUrl);
+  const decoders = { wasm: await loadJpegDecoder('wasm'), js: await loadJpegDecoder('js') };
+  const stepsBy = { wasm: createSteps(server.baseUrl, decoders.wasm), js: createSteps(server.baseUrl, decoders.js) };
+  const steps = stepsBy.wasm;
   const reference = createReference(server.baseUrl);
-  const runs = allRuns().map((run) => ({ ...run, key: `${run.c.name}/${run.size}/${run.page}`, files: runFiles(root, run) }));
+  const big = SIZES.at(-1).name;
+  const runs = [
+    ...allRuns().map((run) => ({ ...run, decoder: 'wasm' })),
+    ...allRuns().filter((run) => JS_DECODER_CASES.includes(run.c.name) && run.size === big).map((run) => ({ ...run, decoder: 'js' })),
+  ].map((run) => {
+    const refKey = `${run.c.name}/${run.size}/${run.page}`;
+    return { ...run, refKey, key: run.decoder === 'wasm' ? refKey : `${refKey}/js`, files: runFiles(root, run) };
+  });
 
   // Two equal RGBA frames per size (a real decoded page, and a copy) for the floor.
   const frames = Object.fromEntries(
@@ -67,7 +80,6 @@ try {
     }),
   );
 
-  const big = SIZES.at(-1).name;
   const tasks = [
     ...runs.flatMap((run) => [
       // Our assertion and its library calls timed alone, back to back (order alternating by round): the overhead is
@@ -75,10 +87,10 @@ try {
       {
         id: run.key,
         pair: true,
-        ours: () => runOurCase(run.c, { root, baseUrl: server.baseUrl, sessionId: run.files.sessionId, name: run.files.name }),
-        steps: () => timeOurSteps(steps, run.c, run.files),
+        ours: () => runOurCase(run.c, { root, baseUrl: server.baseUrl, sessionId: run.files.sessionId, name: run.files.name, decoder: run.decoder }),
+        steps: () => timeOurSteps(stepsBy[run.decoder], run.c, run.files),
       },
-      { id: `reference/${run.key}`, do: () => reference.assert(run.c, run.files) },
+      ...(run.decoder === 'wasm' ? [{ id: `reference/${run.key}`, do: () => reference.assert(run.c, run.files) }] : []),
     ]),
     ...SIZES.map((s) => ({ id: `floor/${s.name}`, floor: () => floorSample(...frames[s.name]) })),
   ];
@@ -86,7 +98,7 @@ try {
   // The best alternative with the chosen libraries for the targets jpeg-js misses: baseline and capture decoded at
   // the same time, the baseline in a worker thread (alternative.mjs); at the size the targets are set for.
   const decodeWorker = await startDecodeWorker();
-  const alternativeRuns = runs.filter((r) => ALTERNATIVE_CASES.includes(r.c.name) && r.size === big);
+  const alternativeRuns = runs.filter((r) => ALTERNATIVE_CASES.includes(r.c.name) && r.size === big && r.decoder === 'wasm');
   for (const run of alternativeRuns) {
     tasks.push({ id: `alternative/${run.key}`, do: () => alternativeCase(run.c, { steps, worker: decodeWorker, files: run.files }) });
   }
@@ -143,21 +155,25 @@ try {
 
   // Peak RSS: one fresh process per path and pipeline.
   const rssJobs = [
-    ...runs.flatMap((run) => ['ours', 'reference'].map((kind) => ({ id: `${kind}/${run.key}`, input: { kind, case: run.c.name, size: run.size, page: run.page } }))),
+    ...runs.flatMap((run) => (run.decoder === 'wasm' ? ['ours', 'reference'] : ['ours']).map((kind) => ({ id: `${kind}/${run.key}`, input: { kind, case: run.c.name, size: run.size, page: run.page, decoder: run.decoder } }))),
     ...CONCURRENT_CASES.map((name) => ({ id: `concurrent/${name}`, input: { kind: 'concurrent', case: name, size: big, page: 'text', runs: concurrentRuns[name] } })),
     ...alternativeRuns.map((run) => ({ id: `alternative/${run.key}`, input: { kind: 'alternative', case: run.c.name, size: run.size, page: run.page } })),
-    // The library's own share: one jpeg-js decode of the capture, nothing else.
-    ...runs.filter((r) => r.c.name === 'pass-noise').map((run) => ({ id: `decode/${run.key}`, input: { kind: 'decode', case: run.c.name, size: run.size, page: run.page } })),
+    // The library's own share: one decode of the capture, nothing else.
+    ...runs.filter((r) => r.c.name === 'pass-noise').map((run) => ({ id: `decode/${run.key}`, input: { kind: 'decode', case: run.c.name, size: run.size, page: run.page, decoder: run.decoder } })),
   ];
   // JPEG bombs and the largest images allowed, each decoded alone in a fresh process.
-  rssJobs.push(...JPEG_CASES.map((j) => ({ id: `jpeg/${j.name}`, input: { kind: 'jpeg', jpegCase: j.name } })));
+  rssJobs.push(...JPEG_CASES.flatMap((j) => ['wasm', 'js'].map((decoder) => ({ id: `jpeg/${j.name}/${decoder}`, input: { kind: 'jpeg', jpegCase: j.name, decoder } }))));
   const rss = new Map();
   await runPool(rssJobs, RSS_PARALLEL, async (job) => rss.set(job.id, await measureRss({ ...job.input, root, baseUrl: server.baseUrl })));
   log(`bench: ${rssJobs.length} RSS processes took ${seconds(rssStart)} s`);
   const wrongInChildren = rssJobs.filter((job) => !['decode', 'jpeg'].includes(job.input.kind) && [rss.get(job.id).result].flat().some((v) => v !== CASES.find((c) => c.name === job.input.case).expect));
   if (wrongInChildren.length) throw new Error(`bench: wrong verdicts in the RSS processes: ${wrongInChildren.map((job) => `${job.id} ${rss.get(job.id).result}`).join(', ')}`);
 
-  await Promise.all([steps.close(), reference.close()]);
+  await Promise.all([stepsBy.wasm.close(), stepsBy.js.close(), reference.close()]);
+
+  // The whole thing as a user runs it: `vitest run` of a project of 1920×1080 assertions, once per decoder.
+  log('bench: timing `vitest run` of a 1920×1080 suite with each decoder…');
+  const vitestRuns = await timeVitestRuns({ root, baseUrl: server.baseUrl, shots, size: big });
 
   // OCR last: its worker thread would take a core from the rounds above.
   const ocrStart = performance.now();
@@ -176,14 +192,14 @@ try {
   const cases = runs.map((run) => {
     const ms = wall(`ours/${run.key}`);
     const cpuMs = cpu(`ours/${run.key}`);
-    const referenceMs = wall(`reference/${run.key}`);
-    const referenceCpuMs = cpu(`reference/${run.key}`);
+    const referenceMs = wall(`reference/${run.refKey}`);
+    const referenceCpuMs = cpu(`reference/${run.refKey}`);
     const stepsId = (name) => `steps/${run.key}/${name}`;
     const steps = Object.fromEntries(run.c.steps.map((name) => [name, { ms: wall(stepsId(name)), cpuMs: cpu(stepsId(name)) }]));
     const libraryMs = sum(Object.values(steps).map((x) => x.ms));
     const libraryCpuMs = sum(Object.values(steps).map((x) => x.cpuMs));
     const ours = extra(rss.get(`ours/${run.key}`), run.size);
-    const ref = extra(rss.get(`reference/${run.key}`), run.size);
+    const ref = extra(rss.get(`reference/${run.refKey}`), run.size);
     const alternativeId = `alternative/${run.key}`;
     const alternative = samples.has(alternativeId)
       ? {
@@ -198,6 +214,7 @@ try {
       name: run.c.name,
       size: run.size,
       page: run.page,
+      decoder: run.decoder,
       ms,
       ratioToFloor: ms / floorMs[run.size],
       referenceMs,
@@ -219,7 +236,7 @@ try {
       ...alternative,
       ...(decode ? { oneDecodeExtraRssFrames: extra(decode, run.size).extraRssFrames } : {}),
       verdict: describeVerdict(verdicts.get(`ours/${run.key}`)),
-      referenceVerdict: describeVerdict(verdicts.get(`reference/${run.key}`)),
+      referenceVerdict: describeVerdict(verdicts.get(`reference/${run.refKey}`)),
       expected: run.c.expect,
       jpegBytes: shots[run.size][run.page][run.c.served]?.length,
       bodyBytes: server.bodyBytes(run.files.sessionId),
@@ -229,7 +246,7 @@ try {
   const concurrent = CONCURRENT_CASES.map((name) => {
     const wallMs = median(concurrentSamples.get(name).map((x) => x.ms));
     const cpuMs = median(concurrentSamples.get(name).map((x) => x.cpuMs));
-    const single = cases.filter((x) => x.name === name && x.size === big);
+    const single = cases.filter((x) => x.name === name && x.size === big && x.decoder === 'wasm');
     const sequentialMs = sum(concurrentRuns[name].map((r) => single.find((x) => x.page === r.page).ms));
     const m = rss.get(`concurrent/${name}`);
     return {
@@ -238,10 +255,10 @@ try {
       verdicts: m.result,
     };
   });
-  const jpegCases = JPEG_CASES.map((j) => {
-    const m = rss.get(`jpeg/${j.name}`);
-    return { name: j.name, expect: j.expect, result: m.result, ms: m.ms, jpegBytes: m.jpegBytes, peakRssMb: mb(m.peakRss), extraRssMb: mb(m.peakRss - m.restingRss) };
-  });
+  const jpegCases = JPEG_CASES.flatMap((j) => ['wasm', 'js'].map((decoder) => {
+    const m = rss.get(`jpeg/${j.name}/${decoder}`);
+    return { name: j.name, decoder, expect: j.expect, result: m.result, ms: m.ms, jpegBytes: m.jpegBytes, peakRssMb: mb(m.peakRss), extraRssMb: mb(m.peakRss - m.restingRss) };
+  }));
   const machine = {
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
@@ -250,10 +267,10 @@ try {
     loadAverageAtStart,
     loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
     chromium,
-    libraries: Object.fromEntries(await Promise.all(['jpeg-js', 'pngjs', 'pixelmatch', 'undici', 'playwright-core', 'tesseract.js', '@tesseract.js-data/eng'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
+    libraries: Object.fromEntries(await Promise.all(['jpeg-js', '@jsquash/jpeg', 'pngjs', 'pixelmatch', 'undici', 'playwright-core', 'vitest', 'tesseract.js', '@tesseract.js-data/eng'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
   };
   addOcrRatios(ocr, floorMs, Object.fromEntries(SIZES.map((s) => [s.name, cases.find((x) => x.name === 'page-only' && x.size === s.name && x.page === OCR_PAGE).ms])));
-  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases, ocr };
+  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases, vitestRuns, ocr };
   result.targets = report.evaluateTargets(result, big);
   process.stdout.write(report.formatReport(result));
   process.stdout.write(formatOcr(ocr));

@@ -5,8 +5,10 @@ import path from 'node:path';
 import pixelmatch from 'pixelmatch';
 import { Agent, request } from 'undici';
 import { decodeImage, encodePng } from '../dist/image/image.js';
+import { jsJpegDecoder } from '../dist/image/jpeg-decoder.js';
 import { AgiClient, configure, DEFAULT_OPTIONS } from '../dist/index.js';
-import { toBeOnPage, toMatchScreenshot } from '../dist/matchers/index.js';
+import * as matchers from '../dist/matchers/index.js';
+import { forVitest } from '../dist/vitest/matcher-context.js';
 import { API_KEY } from './server.mjs';
 import { readAssertionContext } from '../dist/vitest/matcher-context.js';
 
@@ -15,12 +17,14 @@ import { readAssertionContext } from '../dist/vitest/matcher-context.js';
 await import('vitest').catch(() => {});
 
 export const TEST_FILE = 'bench.test.ts';
+// The matchers as src/setup.ts hands them to expect.extend: each reads Vitest's `this` into its context.
+const { toBeOnPage, toMatchScreenshot } = forVitest({ ...matchers });
 const identity = (text) => text;
 
 /** Points the matchers at `root` (the project root is the working directory: no Vitest worker state here). */
-export function configureProject(root) {
+export function configureProject(root, decoder = 'wasm') {
   if (path.resolve(process.cwd()) !== path.resolve(root)) process.chdir(root);
-  configure({ snapshotDir: path.join(root, 'snapshots'), outputDir: path.join(root, '.vitest-agi') });
+  configure({ snapshotDir: path.join(root, 'snapshots'), outputDir: path.join(root, '.vitest-agi'), decoder });
 }
 
 /** The parts of Vitest's matcher state our matchers read (src/vitest/matcher-context.ts), fresh per expect() call as in Vitest. */
@@ -52,9 +56,10 @@ export function ourSession(baseUrl, id) {
 
 /**
  * Runs one assertion of a case and returns { failed, message } or { threw: code }.
- * `c` is a case from cases.mjs; `name` the baseline name.
+ * `c` is a case from cases.mjs; `name` the baseline name; `decoder` the `decoder` option (configure()).
  */
-export async function runOurCase(c, { root, baseUrl, sessionId, name }) {
+export async function runOurCase(c, { root, baseUrl, sessionId, name, decoder = 'wasm' }) {
+  configure({ decoder });
   const session = ourSession(baseUrl, sessionId);
   try {
     if (c.matcher === 'toBeOnPage') return await assertLikeVitest(toBeOnPage, root, false, session, c.pageExpectation);
@@ -76,8 +81,8 @@ export async function recordBaseline({ root, baseUrl, sessionId, name }) {
 
 const { threshold: THRESHOLD } = DEFAULT_OPTIONS;
 
-/** The library calls of our pipeline, one at a time, on the same inputs. */
-export function createSteps(baseUrl) {
+/** The library calls of our pipeline, one at a time, on the same inputs; `decoder` a loaded JPEG decoder (src/image/jpeg-decoder.ts). */
+export function createSteps(baseUrl, decoder = jsJpegDecoder) {
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 }); // as src/api/client.ts
   const headers = { authorization: `Bearer ${API_KEY}`, accept: 'application/json' };
   return {
@@ -89,8 +94,8 @@ export function createSteps(baseUrl) {
     base64: (json) => Buffer.from(json.screenshot.slice(json.screenshot.indexOf(',') + 1), 'base64'),
     read: (file) => readFile(file),
     equals: (a, b) => a.equals(b),
-    /** jpeg-js through src/image/image.ts decodeImage (its options; the wrapper adds nothing measurable). */
-    decode: (bytes) => decodeImage(bytes, 'image/jpeg'),
+    /** The decoder through src/image/image.ts decodeImage (header walk included). */
+    decode: (bytes) => decodeImage(bytes, 'image/jpeg', decoder),
     compare: (a, b) => pixelmatch(a.data, b.data, undefined, a.width, a.height, { threshold: THRESHOLD }),
     compareWithDiff(a, b) {
       const diff = new Uint8Array(a.width * a.height * 4);

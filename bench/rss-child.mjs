@@ -1,8 +1,10 @@
 // Peak RSS of one path, in a fresh process: load everything, settle, note the resting RSS, run the path,
 // report the peak. Spawned by index.mjs with cwd = the bench's project root; prints one JSON line.
 //   node --expose-gc bench/rss-child.mjs '{"kind":…,"case":…,"size":…,"page":…,"root":…,"baseUrl":…}'
-// kind: ours | reference | concurrent (8 of ours at once) | alternative (alternative.mjs) | decode (one jpeg-js decode alone)
+// kind: ours | reference | concurrent (8 of ours at once) | alternative (alternative.mjs) | decode (one decode alone)
 //       | jpeg (one of jpeg-bombs.mjs JPEG_CASES, read and decoded as a Screenshot; no server or baseline needed)
+// decoder: 'wasm' (default) | 'js', the `decoder` option. It is loaded, and has decoded one frame of the path's size,
+// before the resting RSS is taken, as in a Vitest worker for every assertion after its first (once per worker).
 //
 // The peak is Linux's VmHWM, reset to the resting RSS just before the path runs (/proc/self/clear_refs, "5").
 // process.resourceUsage().maxRSS cannot be used for a child: Linux carries the parent's peak across fork+exec
@@ -13,19 +15,22 @@ import { CASES, runFiles } from './cases.mjs';
 import { configureProject, createSteps, runOurCase } from './ours.mjs';
 import { createReference } from './reference.mjs';
 import { startDecodeWorker, alternativeCase } from './alternative.mjs';
+import { loadJpegDecoder } from '../dist/image/jpeg-decoder.js';
 
+const WARM_DECODES = 5;
 const input = JSON.parse(process.argv[2]);
+const decoder = await loadJpegDecoder(input.decoder ?? 'wasm');
 if (input.kind === 'jpeg') await measureJpegCase(input.jpegCase);
 const c = CASES.find((x) => x.name === input.case);
 const files = runFiles(input.root, { c, size: input.size, page: input.page });
-configureProject(input.root);
+configureProject(input.root, decoder.name);
 const reference = createReference(input.baseUrl);
-const steps = createSteps(input.baseUrl);
+const steps = createSteps(input.baseUrl, decoder);
 
 let run;
 switch (input.kind) {
   case 'ours':
-    run = () => runOurCase(c, { root: input.root, baseUrl: input.baseUrl, sessionId: files.sessionId, name: files.name });
+    run = () => runOurCase(c, { root: input.root, baseUrl: input.baseUrl, sessionId: files.sessionId, name: files.name, decoder: decoder.name });
     break;
   case 'reference':
     run = () => reference.assert(c, files);
@@ -51,6 +56,14 @@ switch (input.kind) {
     throw new Error(`bench: unknown kind ${input.kind}`);
 }
 
+// A worker in its steady state, as for every assertion after its first few: the decoder has decoded frames of this
+// size (the wasm module's memory has grown to fit one and stays so; V8 has optimised its code in the background,
+// which costs tens of MB while it runs). One decode alone (kind decode) shows the cold first decode instead.
+if (input.kind !== 'decode' && c.steps.includes('decodeBaseline')) {
+  const stored = await steps.read(files.baseline);
+  for (let i = 0; i < WARM_DECODES; i++) steps.decode(stored);
+  await sleep(500);
+}
 globalThis.gc?.();
 await sleep(20);
 globalThis.gc?.();
@@ -76,7 +89,7 @@ async function measureJpegCase(name) {
   const started = performance.now();
   let result;
   try {
-    const { width, height } = new Screenshot({ bytes, url: 'about:blank', title: '' }).pixels;
+    const { width, height } = new Screenshot({ bytes, url: 'about:blank', title: '' }).pixelsWith(decoder);
     result = `decoded ${width}×${height}`;
   } catch (error) {
     result = error instanceof InvalidScreenshotError ? 'refused' : `${error.name}: ${error.message}`;

@@ -1,7 +1,8 @@
 /// <reference types="node" preserve="true" />
-import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { InvalidScreenshotError } from '../errors.js';
+import { jsJpegDecoder, type JpegDecoder } from './jpeg-decoder.js';
+import { MAX_JPEG_SCANS, MAX_PIXELS, MAX_SIDE } from './limits.js';
 
 export type ImageMimeType = 'image/jpeg' | 'image/png';
 
@@ -12,25 +13,7 @@ export interface DecodedImage {
   data: Uint8Array;
 }
 
-/**
- * Largest image we decode: 16 megapixels, e.g. a 3840×2160 (4K) viewport or a 1920×8000 full-page shot. Checked
- * from the header, before any allocation, so a 60000×60000 "bomb" costs nothing. jpeg-js holds every 8×8 block as
- * its own typed array, so a decode peaks at about 21 bytes per pixel for Chromium's 4:2:0 JPEGs and 35 for 4:4:4:
- * measured on one-colour JPEGs at this cap, 370–400 MB and 580–620 MB peak RSS (at 40 MP: 0.8 and 1.35 GB).
- */
-export const MAX_PIXELS = 16_000_000;
-export const MAX_SIDE = 32_767;
-/**
- * Scans one JPEG may hold. jpeg-js walks every block of the frame once per scan, even when the scan codes nothing,
- * so scans multiply the decode time; encoders write 1 (baseline) to about 10 (progressive).
- */
-export const MAX_JPEG_SCANS = 64;
-/**
- * jpeg-js' own memory account (`maxMemoryUsageInMB`) for the largest image we accept: 256 bytes per block of each
- * of 3 full-size components, one byte per sample for the component lines and the colour output, 4 for RGBA:
- * 22 bytes per pixel, plus 10 % for blocks padding the right and bottom edges.
- */
-const JPEG_MEMORY_MB = Math.ceil((MAX_PIXELS * 22 * 1.1) / 2 ** 20);
+export { MAX_JPEG_SCANS, MAX_PIXELS, MAX_SIDE } from './limits.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -293,22 +276,19 @@ export function checkImageComplete(bytes: Uint8Array, type: ImageMimeType): void
   }
 }
 
-/** Decodes to RGBA. The size has been checked by readImageSize before we get here. */
-export function decodeImage(bytes: Uint8Array, type: ImageMimeType): DecodedImage {
+/**
+ * Decodes to RGBA, JPEGs with `decoder` (the matchers load one with `loadJpegDecoder`). The headers are walked and the
+ * size checked first, whoever called: no decoder ever sees a bomb, a second frame or image data shorter than its header claims.
+ */
+export function decodeImage(bytes: Uint8Array, type: ImageMimeType, decoder: JpegDecoder = jsJpegDecoder): DecodedImage {
+  checkImageComplete(bytes, type);
+  readImageSize(bytes, type);
   try {
     if (type === 'image/png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: png.data };
     }
-    // tolerantDecoding off: a truncated JPEG must fail, not decode into a half-grey frame.
-    const image = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: true,
-      tolerantDecoding: false,
-      maxResolutionInMP: MAX_PIXELS / 1e6,
-      maxMemoryUsageInMB: JPEG_MEMORY_MB,
-    });
-    return { width: image.width, height: image.height, data: image.data };
+    return decoder.decode(bytes);
   } catch (error) {
     const kind = type === 'image/png' ? 'PNG' : 'JPEG';
     throw new InvalidScreenshotError(`screenshot is a corrupt or truncated ${kind}: ${(error as Error).message}`, { cause: error });

@@ -4,6 +4,7 @@ import { quoteNetworkText } from '../text/network-text.js';
 import type { TextReading } from '../ocr/reading.js';
 import type { Region } from '../options/options.js';
 import { checkImageComplete, decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
+import { jsJpegDecoder, type JpegDecoder } from './jpeg-decoder.js';
 
 /** One capture of the agent's browser: the encoded image exactly as received, plus the page it shows. */
 export class Screenshot {
@@ -14,7 +15,7 @@ export class Screenshot {
   readonly bytes: Buffer;
   readonly width: number;
   readonly height: number;
-  #pixels: DecodedImage | undefined;
+  #pixels: { image: DecodedImage; decoder: JpegDecoder } | undefined;
 
   constructor(init: { bytes: Buffer; url: string; title: string; mimeType?: ImageMimeType }) {
     const sniffed = sniffImageType(init.bytes);
@@ -34,15 +35,31 @@ export class Screenshot {
     this.title = init.title;
   }
 
-  /** RGBA pixels, decoded on first use and then kept. */
+  /**
+   * RGBA pixels decoded by `decoder` on first use, then kept. Asked for with another decoder, they are decoded again
+   * (a comparison decodes both sides with one decoder, so its verdict never depends on which decoded what).
+   */
+  pixelsWith(decoder: JpegDecoder): DecodedImage {
+    const kept = this.#pixels;
+    if (kept && (this.mimeType === 'image/png' || kept.decoder === decoder)) return kept.image;
+    const image = decodeImage(this.bytes, this.mimeType, decoder);
+    this.#pixels = { image, decoder };
+    return image;
+  }
+
+  /** The pixels decoded last (by whichever decoder a matcher used), or decoded now with jpeg-js. */
   get pixels(): DecodedImage {
-    this.#pixels ??= decodeImage(this.bytes, this.mimeType);
-    return this.#pixels;
+    return this.#pixels?.image ?? this.pixelsWith(jsJpegDecoder);
   }
 
   /** Whether the pixels have been decoded (the byte-identical fast path never decodes). */
   get isDecoded(): boolean {
     return this.#pixels !== undefined;
+  }
+
+  /** Lets the decoded pixels go (a capture superseded while polling); they are decoded again if asked for. */
+  releasePixels(): void {
+    this.#pixels = undefined;
   }
 
   /**

@@ -3,6 +3,7 @@ import { describePolling, plainMessage, recordingErrors, type KnownSoFar } from 
 import { compareImages } from '../image/compare.js';
 import { UnreadableBaselineError, UsageError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image/image.js';
+import { loadJpegDecoder, type JpegDecoder } from '../image/jpeg-decoder.js';
 import type { AssertionContext } from '../vitest/matcher-context.js';
 import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options/options.js';
 import {
@@ -87,14 +88,16 @@ async function matchScreenshot(
     let comparison: Comparison;
     const { compared, maskedText } = await withTextMask(shot, baseline?.bytes, options);
     try {
-      comparison = compareWithBaseline(shot, baseline, compared, rel);
+      comparison = await compareWithBaseline(shot, baseline, compared, rel);
     } catch (error) {
       if (!(error instanceof UnreadableBaselineError) || !rewrites) throw error;
       // -u replaces an unreadable baseline, as its error message promises.
       [unreadable, baseline] = [baseline, undefined];
       comparison = { kind: 'no-baseline' };
     }
-    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, compared);
+    const settled = rewrites && previous !== undefined && (await showsSamePage(previous, shot, compared));
+    // A superseded capture's pixels go: at most baseline, this capture and (under -u) the one before stay decoded.
+    if (previous !== shot) previous?.releasePixels();
     previous = shot;
     return { comparison, settled, compared, ...(maskedText ? { maskedText } : {}) };
   };
@@ -119,7 +122,7 @@ async function matchScreenshot(
     // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
     baseline = await readBaseline(paths!, name, rel);
     ({ compared, maskedText } = await withTextMask(polled.shot, baseline?.bytes, options));
-    settled = await settle(compareWithBaseline(polled.shot, baseline, compared, rel));
+    settled = await settle(await compareWithBaseline(polled.shot, baseline, compared, rel));
   }
   const { outcome, holds, source, effects } = settled;
 
@@ -166,11 +169,12 @@ function showsBaseline(outcome: MatchOutcome): boolean {
 }
 
 /** Bytes first (an unchanged page gives identical JPEGs), then pixels with the same decoder on both sides. */
-function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions, rel: (file: string) => string): Comparison {
+async function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions, rel: (file: string) => string): Promise<Comparison> {
   if (!baseline) return { kind: 'no-baseline' };
   if (shot.bytes.equals(baseline.bytes)) return { kind: 'bytes-equal' };
-  baseline.pixels ??= decodeBaseline(baseline, rel);
-  const actual = shot.pixels;
+  const decoder = await loadJpegDecoder(options.decoder);
+  baseline.pixels ??= decodeBaseline(baseline, rel, decoder);
+  const actual = shot.pixelsWith(decoder);
   const result = compareImages(baseline.pixels, actual, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
   if (!result.sameSize) {
     return { kind: 'size-mismatch', baseline: { width: baseline.pixels.width, height: baseline.pixels.height }, actual: { width: actual.width, height: actual.height } };
@@ -181,19 +185,20 @@ function compareWithBaseline(shot: Screenshot, baseline: Baseline | undefined, o
 }
 
 /** Two consecutive captures show the same page: identical bytes, or a difference within the assertion's own limits. */
-function showsSamePage(before: Screenshot, after: Screenshot, options: ResolvedOptions): boolean {
+async function showsSamePage(before: Screenshot, after: Screenshot, options: ResolvedOptions): Promise<boolean> {
   if (before.bytes.equals(after.bytes)) return true;
-  const result = compareImages(before.pixels, after.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
+  const decoder = await loadJpegDecoder(options.decoder);
+  const result = compareImages(before.pixelsWith(decoder), after.pixelsWith(decoder), { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: false });
   return result.sameSize && result.diffPixels <= allowedDiffPixels(result.comparedPixels, options);
 }
 
-function decodeBaseline(baseline: Baseline, rel: (file: string) => string): DecodedImage {
+function decodeBaseline(baseline: Baseline, rel: (file: string) => string, decoder: JpegDecoder): DecodedImage {
   const type = sniffImageType(baseline.bytes);
   const next = 'run `vitest -u` to replace it (or delete it).';
   if (!type) throw new UnreadableBaselineError(`baseline ${rel(baseline.path)} is not a JPEG or PNG; ${next}`);
   try {
     readImageSize(baseline.bytes, type);
-    return decodeImage(baseline.bytes, type);
+    return decodeImage(baseline.bytes, type, decoder);
   } catch (error) {
     throw new UnreadableBaselineError(`baseline ${rel(baseline.path)} is unreadable (${(error as Error).message}); ${next}`, { cause: error });
   }

@@ -1,4 +1,5 @@
 import { RegionError, UsageError } from '../errors.js';
+import type { JpegDecoderName } from '../image/jpeg-decoder.js';
 
 /** A rectangle in screenshot pixels. */
 export interface Region {
@@ -22,13 +23,13 @@ export interface PollOptions {
 export interface ScreenshotOptions extends PollOptions {
   /**
    * pixelmatch's per-pixel colour distance (OKLab HyAB, 0–1) below which two pixels count as equal.
-   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17 px against 52 px for one changed digit.
+   * At 0.1 two captures of an unchanged page differ in no pixel, and a caret flags 17–20 px against 48 px for one changed digit.
    * @default 0.1
    */
   threshold?: number;
   /**
-   * How many differing pixels are still a match. 32 lets a blinking caret (17 px measured) pass, and fails
-   * one changed price digit (52 px) and a one-word edit (1,832 px). Mask animated regions instead of raising it.
+   * How many differing pixels are still a match. 32 lets a blinking caret (17–20 px measured) pass, and fails
+   * one changed price digit (48 px) and a one-word edit (1,845 px). Mask animated regions instead of raising it.
    * @default 32
    */
   maxDiffPixels?: number;
@@ -74,6 +75,13 @@ export interface ProjectOptions extends ScreenshotOptions {
   snapshotDir?: string;
   /** Where actual and diff images go (gitignore it), relative to the Vitest root. @default '.vitest-agi' */
   outputDir?: string;
+  /**
+   * What decodes JPEGs when bytes differ: `'wasm'` (mozjpeg compiled to WebAssembly, loaded once per worker on the
+   * first decode; 1080p in about 30 ms) or `'js'` (jpeg-js, pure JavaScript, about 6× slower). Baseline and capture
+   * are always decoded by the same one. Where WebAssembly cannot run (`node --jitless`), `'wasm'` falls back to `'js'`.
+   * @default 'wasm'
+   */
+  decoder?: JpegDecoderName;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -88,6 +96,7 @@ export const DEFAULT_OPTIONS = {
   interval: 1000,
   snapshotDir: 'snapshots',
   outputDir: '.vitest-agi',
+  decoder: 'wasm' as JpegDecoderName,
 } satisfies Required<Omit<ProjectOptions, 'maxDiffPixelRatio' | 'clip'>> & ProjectOptions;
 
 export type ResolvedOptions = typeof DEFAULT_OPTIONS;
@@ -180,6 +189,9 @@ function validateOptions(options: object, allowed: readonly string[], where: str
       case 'snapshotDir':
       case 'outputDir':
         checkPathOption(where, name, value);
+        break;
+      case 'decoder':
+        if (value !== 'wasm' && value !== 'js') throw new UsageError(`${where}: \`decoder\` must be 'wasm' or 'js', but received ${describeValue(value)}.`);
         break;
     }
   }

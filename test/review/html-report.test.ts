@@ -106,7 +106,7 @@ async function shownImage(panel: Awaited<ReturnType<typeof openArtifact>>, tab: 
 test('the HTML report shows the baseline, actual and diff images of a failing toMatchScreenshot', async () => {
   const panel = await openArtifact('the docs page still reads the same');
   expect(await tabs(panel)).toEqual(['Diff', 'Reference', 'Actual', 'Slider']);
-  expect(await panel.textContent()).toContain('Screenshot differs from baseline: 1,832 pixels differ (0.20%), 32 allowed.');
+  expect(await panel.textContent()).toContain('Screenshot differs from baseline: 1,845 pixels differ (0.21%), 32 allowed.');
   expect(await page.getByText('captured from https://shop.example/docs/carts on 2026-11-20, prompt v6').first().isVisible()).toBe(true);
 
   const reference = await shownImage(panel, 'Reference');
@@ -133,7 +133,7 @@ test('the HTML report shows the image a new baseline was written from', async ()
 test('the HTML report shows a failure message once, with its stack parsed into locations', async () => {
   await openArtifact('the docs page still reads the same');
   const text = await page.locator('body').innerText();
-  const reason = 'Screenshot differs from baseline: 1,832 pixels differ (0.20% of 1280×720);';
+  const reason = 'Screenshot differs from baseline: 1,845 pixels differ (0.21% of 1280×720);';
   expect(text.split(reason).length - 1).toBe(1);
   // A parsed stack shows " - /test/checkout.test.ts:<line>:<column>"; a raw one "at file:///…".
   expect(text).toMatch(/ - \/test\/checkout\.test\.ts:\d+:\d+/);

@@ -37,6 +37,14 @@ describe('resolveOptions', () => {
     configure({ snapshotDir: '__screens__' });
     expect(resolveOptions(undefined, SCREENSHOT_OPTION_NAMES, 'x').snapshotDir).toBe('__screens__');
   });
+
+  test('configure() takes the JPEG decoder, wasm by default, and names a wrong one', () => {
+    expect(resolveOptions(undefined, SCREENSHOT_OPTION_NAMES, 'x').decoder).toBe('wasm');
+    configure({ decoder: 'js' });
+    expect(resolveOptions(undefined, SCREENSHOT_OPTION_NAMES, 'x').decoder).toBe('js');
+    expect(() => configure({ decoder: 'sharp' as 'js' })).toThrowError(new UsageError(`configure(): \`decoder\` must be 'wasm' or 'js', but received the string "sharp".`));
+    expect(() => resolveOptions({ decoder: 'js' }, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(/unknown option `decoder`/);
+  });
 });
 
 describe('the options of toShowText and maskText', () => {
