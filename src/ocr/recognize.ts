@@ -1,3 +1,4 @@
+import { jsJpegDecoder } from '../image/jpeg-decoder.js';
 import type { Screenshot } from '../image/screenshot.js';
 import { checkRegionOption, type Region } from '../options/options.js';
 import { ReadingCache, readingKey } from './cache.js';
@@ -72,8 +73,9 @@ interface ReadLine {
 
 /** Reads `area` of the screenshot with every pass of `plan` and merges what they read. */
 export async function readArea(screenshot: Screenshot, area: Region, plan: readonly ReadingPass[]): Promise<TextReading> {
-  // Decoded through the Screenshot, so every check of decodeImage applies.
-  const gray = toGray(screenshot.pixels, area);
+  // Decoded through the Screenshot (so every check of decodeImage applies), always by jpeg-js: decoders differ by a
+  // grey level here and there, and a reading must not depend on which matcher decoded the capture first.
+  const gray = toGray(screenshot.pixelsWith(jsJpegDecoder), area);
   const passes: ReadLine[][] = [];
   for (const pass of plan) {
     const scale = area.width * area.height * pass.scale ** 2 > MAX_READ_PIXELS ? 1 : pass.scale;
