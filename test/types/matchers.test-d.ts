@@ -32,7 +32,7 @@ test('toMatchScreenshot takes exactly the ScreenshotOptions exported from vitest
   expectTypeOf(expect(session).not.toMatchScreenshot).parameters.toEqualTypeOf<[name?: string, options?: ScreenshotOptions] | [options: ScreenshotOptions]>();
   expectTypeOf(expect.soft(session).toMatchScreenshot).parameters.toEqualTypeOf<[name?: string, options?: ScreenshotOptions] | [options: ScreenshotOptions]>();
   // The editor offers every option the matcher accepts: each one has a default, and none is missing from the type.
-  expectTypeOf<keyof ScreenshotOptions>().toEqualTypeOf<Exclude<keyof typeof DEFAULT_OPTIONS, 'snapshotDir' | 'outputDir'>>();
+  expectTypeOf<keyof ScreenshotOptions>().toEqualTypeOf<Exclude<keyof typeof DEFAULT_OPTIONS, 'snapshotDir' | 'outputDir' | 'decoder'>>();
   expectTypeOf<'threshold' | 'maxDiffPixels' | 'maxDiffPixelRatio' | 'mask' | 'clip' | 'timeout' | 'interval'>().toExtend<keyof ScreenshotOptions>();
   expectTypeOf<ScreenshotOptions['threshold']>().toEqualTypeOf<number | undefined>();
   expectTypeOf<ScreenshotOptions['mask']>().toEqualTypeOf<{ x: number; y: number; width: number; height: number }[] | undefined>();
@@ -157,10 +157,10 @@ test('no other member appears: the assertion is not `any` and has no index signa
   void expect(session).not.toBeOnPages;
 });
 
-test('configure() takes ProjectOptions: the screenshot options plus snapshotDir and outputDir', () => {
+test('configure() takes ProjectOptions: the screenshot options plus snapshotDir, outputDir and decoder', () => {
   expectTypeOf(configure).parameters.toEqualTypeOf<[options: ProjectOptions]>();
   expectTypeOf(configure).returns.toEqualTypeOf<void>();
-  expectTypeOf<keyof ProjectOptions>().toEqualTypeOf<keyof ScreenshotOptions | 'snapshotDir' | 'outputDir'>();
+  expectTypeOf<keyof ProjectOptions>().toEqualTypeOf<keyof ScreenshotOptions | 'snapshotDir' | 'outputDir' | 'decoder'>();
   expectTypeOf<keyof ProjectOptions>().toEqualTypeOf<keyof typeof DEFAULT_OPTIONS>();
 
   configure({ threshold: 0.15, maxDiffPixels: 0, timeout: 10_000, snapshotDir: 'baselines', outputDir: '.vitest-agi' });
