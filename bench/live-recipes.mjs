@@ -1,0 +1,114 @@
+// The assertion recipes `npm run bench:live` measures, and the moments it captures the page at.
+// A recipe is the options of one `expect(session).toMatchScreenshot(name, options)` call, written as the source a
+// user would write (maskText takes RegExps, which JSON cannot carry); `needs` lists the options it uses that a
+// build may not have yet (the harness reports such a recipe as missing, with the reason, and measures no number).
+import { BANNER_MS, LATE_MS, LIVE_REGIONS } from './live-site.mjs';
+
+const { search, clock, banner } = LIVE_REGIONS;
+const json = (value) => JSON.stringify(value);
+/** The settle budget, in ms: the page is still after LATE_MS (the spinner is gone), so 3 s leaves room under load. */
+export const SETTLE_MS = 3000;
+const CLOCK_TEXT = String.raw`/\d\d:\d\d:\d\d/`;
+
+/**
+ * `learn`: the moments (ms after navigation) of the `vitest -u` runs that write the baselines, one run each:
+ * banner state A, and for `variants` state B too, both after the late content has arrived.
+ */
+const LEARN_A = Math.round(LATE_MS + (BANNER_MS - LATE_MS) / 2);
+const LEARN_B = LEARN_A + BANNER_MS;
+
+export const RECIPES = [
+  { name: 'defaults', options: '{}', needs: [], learn: [LEARN_A] },
+  { name: 'mask', options: `{ mask: [${json(search)}, ${json(clock)}, ${json(banner)}] }`, needs: [], learn: [LEARN_A] },
+  { name: 'maskText', options: `{ maskText: [${CLOCK_TEXT}] }`, needs: ['maskText'], learn: [LEARN_A] },
+  { name: 'variants', options: '{ variants: 2 }', needs: ['variants'], learn: [LEARN_A, LEARN_B] },
+  { name: 'settle', options: `{ settle: ${SETTLE_MS} }`, needs: ['settle'], learn: [LEARN_A] },
+  // The combinations: each answers every moving part one way; the numbers pick the recommended one.
+  {
+    name: 'mask + settle',
+    options: `{ mask: [${json(search)}, ${json(clock)}, ${json(banner)}], settle: ${SETTLE_MS} }`,
+    needs: ['settle'],
+    learn: [LEARN_A],
+    combination: true,
+  },
+  {
+    name: 'mask clock + variants + settle',
+    options: `{ mask: [${json(clock)}], variants: 2, settle: ${SETTLE_MS} }`,
+    needs: ['variants', 'settle'],
+    learn: [LEARN_A, LEARN_B],
+    combination: true,
+  },
+  {
+    name: 'maskText + variants + settle',
+    options: `{ maskText: [${CLOCK_TEXT}], variants: 2, settle: ${SETTLE_MS} }`,
+    needs: ['maskText', 'variants', 'settle'],
+    learn: [LEARN_A, LEARN_B],
+    combination: true,
+  },
+];
+
+/**
+ * The capture moment of unchanged run `i`, in ms after navigation: spread evenly (golden ratio) over two banner
+ * cycles, so some land on the spinner, some on each banner state, all on their own clock second and caret phase.
+ */
+export function captureDelay(i) {
+  return Math.round(spread(i) * 2 * BANNER_MS);
+}
+
+/**
+ * The capture moment of regression `j`: spread the same way, but after the late content has arrived (+ 300 ms), so
+ * a regression counts as caught for what it changed, not for a spinner caught mid-turn.
+ */
+export function regressionDelay(j) {
+  const from = LATE_MS + 300;
+  return Math.round(from + spread(j + 0.5) * (2 * BANNER_MS - from));
+}
+
+function spread(i) {
+  return (i * 0.6180339887 + 0.05) % 1;
+}
+
+/**
+ * The test file of one phase. Every job is its own test with its own session (a fresh page load), run
+ * concurrently; each writes { id, failed, ms, message } to `records/<index>.json`. The options are inlined as
+ * source; the jobs come from the plan file.
+ */
+export function testFileSource(recipes) {
+  const table = recipes.map((r) => `  ${json(r.name)}: ${r.options},`).join('\n');
+  return `import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'vitest';
+import { AgiClient } from 'vitest-agi';
+
+const OPTIONS = {
+${table}
+};
+const plan = JSON.parse(readFileSync(process.env.LIVE_PLAN, 'utf8'));
+const agi = new AgiClient({ apiKey: 'bench-live', baseUrl: process.env.LIVE_AGI_URL });
+
+plan.jobs.forEach((job, index) => {
+  test.concurrent(job.id, async ({ expect }) => {
+    const session = await agi.createSession();
+    try {
+      await session.navigate(job.url);
+      await sleep(job.delayMs);
+      const started = performance.now();
+      let message;
+      try {
+        await expect(session).toMatchScreenshot(job.name, OPTIONS[job.recipe]);
+      } catch (error) {
+        // A failed assertion is a verdict; anything else (an API error, a bad option) is not: the harness reports it.
+        const verdict = error?.constructor?.name === 'JestExtendError';
+        message = String(error?.message ?? error);
+        if (!verdict) writeFileSync(\`\${plan.records}/\${index}.json\`, JSON.stringify({ ...job, error: \`\${error?.name}: \${message}\` }));
+        if (!verdict || plan.learning) throw error;
+      }
+      const ms = performance.now() - started;
+      writeFileSync(\`\${plan.records}/\${index}.json\`, JSON.stringify({ ...job, failed: message !== undefined, ms, message }));
+    } finally {
+      await session.delete();
+    }
+  });
+});
+`;
+}

@@ -1,0 +1,241 @@
+// npm run bench:live [-- --json] [-- --runs N] [-- --recipes a,b] [-- --regressions x,y] [-- --concurrency K] [-- --verbose]
+// The benchmark of trust: how often does each assertion recipe fail on an unchanged live page, and how many seeded
+// regressions does it catch? The emulator (real Chromium) drives the live-like site (live-site.mjs); every verdict
+// is a real `expect(session).toMatchScreenshot(name, options)` in a real child `vitest run` of a generated test file
+// (live-recipes.mjs): `vitest -u` runs write the baselines, then one `CI=true vitest run` judges N unchanged page
+// loads and one load per seeded regression, each captured at its own moment, for every recipe.
+// Table on stdout; with --json, the JSON instead (progress always goes to stderr).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.dirname(here);
+if (!existsSync(path.join(repo, 'dist/emulator/index.js'))) {
+  console.error('bench:live: dist/ is missing; run `npm run build` first (`npm run bench:live` does).');
+  process.exit(1);
+}
+const { startEmulator } = await import('../dist/emulator/index.js');
+const { SCREENSHOT_OPTION_NAMES } = await import('../dist/options/options.js');
+const { startLiveSite, REGRESSIONS } = await import('./live-site.mjs');
+const { RECIPES, captureDelay, regressionDelay, testFileSource } = await import('./live-recipes.mjs');
+const { median } = await import('./measure.mjs');
+const { chooseRecommended, formatLiveReport } = await import('./live-report.mjs');
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '20' },
+    recipes: { type: 'string' },
+    regressions: { type: 'string' },
+    concurrency: { type: 'string', default: '4' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+const RUNS = wholeNumber('runs', args.runs, 1);
+const CONCURRENCY = wholeNumber('concurrency', args.concurrency, 1);
+const recipes = pick('recipes', args.recipes, RECIPES.map((r) => r.name)).map((name) => RECIPES.find((r) => r.name === name));
+const regressions = pick('regressions', args.regressions, Object.keys(REGRESSIONS));
+const TEST_FILE = 'live.test.ts';
+
+const started = performance.now();
+const loadAverageAtStart = os.loadavg().map((v) => Number(v.toFixed(2)));
+const log = (text) => process.stderr.write(`bench:live: ${text}\n`);
+
+// A recipe whose options this build does not have is reported as missing, never measured with something else.
+const known = new Set(SCREENSHOT_OPTION_NAMES);
+const missing = new Map(recipes.map((r) => [r.name, r.needs.filter((o) => !known.has(o))]).filter(([, absent]) => absent.length > 0));
+const measured = recipes.filter((r) => !missing.has(r.name));
+
+const site = await startLiveSite();
+const emulator = await startEmulator({ maxSessions: CONCURRENCY + 2 });
+const root = await mkdtemp(path.join(os.tmpdir(), 'vitest-agi-bench-live-'));
+let result;
+try {
+  await createProject(root);
+  const baselineName = (recipe) => `live-${recipe.name.replace(/[^a-z]+/gi, '-').toLowerCase()}`;
+  const job = (id, recipe, delayMs, { run, regression } = {}) => ({
+    id,
+    recipe: recipe.name,
+    name: baselineName(recipe),
+    url: regression ? `${site.url}?regression=${regression}` : site.url,
+    delayMs,
+    ...(run === undefined ? {} : { run }),
+    ...(regression ? { regression } : {}),
+  });
+
+  // Baselines: one `vitest -u` run per learning moment, each with the recipes that learn at that moment.
+  const learningRuns = Math.max(0, ...measured.map((r) => r.learn.length));
+  for (let k = 0; k < learningRuns; k++) {
+    const jobs = measured.filter((r) => r.learn[k] !== undefined).map((r) => job(`learn ${k + 1} ${r.name}`, r, r.learn[k]));
+    const t = performance.now();
+    await runPhase(root, `learn-${k + 1}`, jobs, ['-u'], { learning: true });
+    log(`learning run ${k + 1} (vitest -u, ${jobs.length} recipes) took ${seconds(t)} s`);
+  }
+  const variantsLearned = Object.fromEntries(await Promise.all(measured.map(async (r) => [r.name, await countBaselines(root, baselineName(r))])));
+
+  // The verdicts: every recipe on the same moments, interleaved so that no recipe gets the quiet part of the run.
+  const jobs = [];
+  for (let i = 0; i < RUNS; i++) for (const r of measured) jobs.push(job(`unchanged ${i} ${r.name}`, r, captureDelay(i), { run: i }));
+  regressions.forEach((regression, j) => {
+    for (const r of measured) jobs.push(job(`regression ${regression} ${r.name}`, r, regressionDelay(j), { regression }));
+  });
+  const t = performance.now();
+  log(`judging: ${jobs.length} assertions (${RUNS} unchanged runs + ${regressions.length} regressions) × ${measured.length} recipes, ${CONCURRENCY} at a time…`);
+  const records = await runPhase(root, 'judge', jobs, [], { env: { CI: 'true' } });
+  log(`judging took ${seconds(t)} s`);
+  if (args.verbose) for (const x of records) log(`${x.id} at ${x.delayMs} ms: ${x.failed ? `failed (${reasonOf(x.message)})` : 'passed'}, ${Math.round(x.ms)} ms`);
+
+  const rows = recipes.map((recipe) => {
+    if (missing.has(recipe.name)) {
+      const absent = missing.get(recipe.name);
+      return {
+        name: recipe.name,
+        recommended: false,
+        options: recipe.options,
+        missing: `this build of vitest-agi has no ${absent.map((o) => `\`${o}\``).join(', ')} option (SCREENSHOT_OPTION_NAMES); not measured`,
+        unchangedRuns: 0,
+        falseFailures: null,
+        regressions: 0,
+        regressionsCaught: null,
+        msPerAssertion: null,
+      };
+    }
+    const mine = records.filter((x) => x.recipe === recipe.name);
+    const unchanged = mine.filter((x) => x.run !== undefined);
+    const seeded = mine.filter((x) => x.regression !== undefined);
+    const falseFailures = unchanged.filter((x) => x.failed);
+    return {
+      name: recipe.name,
+      recommended: false,
+      options: recipe.options,
+      unchangedRuns: unchanged.length,
+      falseFailures: falseFailures.length,
+      regressions: seeded.length,
+      regressionsCaught: seeded.filter((x) => x.failed).length,
+      msPerAssertion: round(median(mine.map((x) => x.ms))),
+      missed: seeded.filter((x) => !x.failed).map((x) => x.regression),
+      baselines: variantsLearned[recipe.name],
+      falseFailureRuns: falseFailures.map((x) => ({ run: x.run, delayMs: x.delayMs, reason: reasonOf(x.message) })),
+    };
+  });
+  const recommended = chooseRecommended(rows);
+  if (recommended) recommended.recommended = true;
+  result = {
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      cpu: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`,
+      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+      loadAverageAtStart,
+      loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
+      chromium: emulator.browser.version,
+      vitest: JSON.parse(await readFile(path.join(repo, 'node_modules/vitest/package.json'), 'utf8')).version,
+      concurrency: CONCURRENCY,
+      durationS: Math.round((performance.now() - started) / 1000),
+    },
+    recipes: rows,
+  };
+} finally {
+  await emulator.close();
+  await site.close();
+  await rm(root, { recursive: true, force: true });
+}
+process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatLiveReport(result, REGRESSIONS));
+if (args.json) process.stderr.write(formatLiveReport(result, REGRESSIONS));
+
+/** A user project: package.json, vitest.config.ts, and node_modules linking this repo's packages and the built vitest-agi. */
+async function createProject(dir) {
+  const modules = path.join(dir, 'node_modules');
+  await mkdir(modules);
+  for (const entry of await readdir(path.join(repo, 'node_modules'))) {
+    if (!entry.startsWith('.') && entry !== 'vitest-agi') await symlink(path.join(repo, 'node_modules', entry), path.join(modules, entry));
+  }
+  await symlink(repo, path.join(modules, 'vitest-agi'));
+  await writeFile(path.join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
+  await writeFile(
+    path.join(dir, 'vitest.config.ts'),
+    `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { setupFiles: ['vitest-agi/setup'], include: ['${TEST_FILE}'], testTimeout: 120_000, maxConcurrency: ${CONCURRENCY} } });
+`,
+  );
+  await writeFile(path.join(dir, TEST_FILE), testFileSource(measured));
+}
+
+/** One child `vitest run` of the generated file over `jobs`; returns their records. */
+async function runPhase(dir, phase, jobs, vitestArgs, { learning = false, env = {} } = {}) {
+  const records = path.join(dir, 'records', phase);
+  await mkdir(records, { recursive: true });
+  const plan = path.join(dir, `plan-${phase}.json`);
+  await writeFile(plan, JSON.stringify({ learning, records, jobs }));
+  const { code, output } = await runVitest(dir, vitestArgs, { LIVE_PLAN: plan, LIVE_AGI_URL: emulator.baseUrl, ...env });
+  const found = await Promise.all((await readdir(records)).map(async (file) => JSON.parse(await readFile(path.join(records, file), 'utf8'))));
+  const errors = found.filter((x) => x.error);
+  if (code !== 0 || errors.length > 0 || found.length !== jobs.length) {
+    const detail = errors.length ? errors.map((x) => `  ${x.id}: ${x.error}`).join('\n') : output.slice(-4000);
+    throw new Error(`bench:live: the ${phase} run exited with ${code}, ${found.length} of ${jobs.length} assertions recorded:\n${detail}`);
+  }
+  return found;
+}
+
+function runVitest(cwd, vitestArgs, extraEnv) {
+  // The child must not inherit a parent Vitest's worker variables (when a test runs this bench), CI, or colours.
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(VITEST|TEST$|NODE_ENV$|CI$|FORCE_COLOR$|NODE_OPTIONS$|GITHUB_)/.test(key)) env[key] = value;
+  }
+  Object.assign(env, { NO_COLOR: '1' }, extraEnv);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repo, 'node_modules/vitest/vitest.mjs'), 'run', ...vitestArgs], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output: stripVTControlCharacters(output) }));
+  });
+}
+
+/** How many accepted baselines a name has after learning: `<name>.jpg` and its variants `<name>.<n>.jpg`. */
+async function countBaselines(dir, name) {
+  const folder = path.join(dir, 'snapshots', TEST_FILE);
+  const files = existsSync(folder) ? await readdir(folder) : [];
+  return files.filter((file) => new RegExp(`^${name}(\\.\\d+)?\\.(jpg|png)$`).test(file)).length;
+}
+
+/** The reason sentence of a failure message (the line after the hint), without colours. */
+function reasonOf(message) {
+  const lines = stripVTControlCharacters(message ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  return (lines.find((line) => !line.startsWith('expect(')) ?? '').slice(0, 200);
+}
+
+function pick(option, value, all) {
+  if (value === undefined) return all;
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length || names.length === 0) {
+    console.error(`bench:live: \`--${option}\` takes a comma-separated list of: ${all.join(', ')}; got ${JSON.stringify(value)}.`);
+    process.exit(1);
+  }
+  return names;
+}
+
+function wholeNumber(option, value, min) {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= min)) {
+    console.error(`bench:live: \`--${option}\` must be a whole number ≥ ${min}, but is ${JSON.stringify(value)}.`);
+    process.exit(1);
+  }
+  return n;
+}
+
+function round(ms) {
+  return Number.isFinite(ms) ? Math.round(ms * 10) / 10 : null;
+}
+
+function seconds(since) {
+  return ((performance.now() - since) / 1000).toFixed(1);
+}
