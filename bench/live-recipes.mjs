@@ -32,6 +32,14 @@ export const RECIPES = [
     combination: true,
   },
   {
+    // The option that exists already: poll until the page matches (a loading page passes once it has loaded).
+    name: 'mask + timeout',
+    options: `{ mask: [${json(search)}, ${json(clock)}, ${json(banner)}], timeout: ${SETTLE_MS}, interval: 250 }`,
+    needs: [],
+    learn: [LEARN_A],
+    combination: true,
+  },
+  {
     name: 'mask clock + variants + settle',
     options: `{ mask: [${json(clock)}], variants: 2, settle: ${SETTLE_MS} }`,
     needs: ['variants', 'settle'],
@@ -83,6 +91,7 @@ import { AgiClient } from 'vitest-agi';
 const OPTIONS = {
 ${table}
 };
+const API_FAILURES = ['TimeoutError', 'HttpStatusError', 'ConnectionError', 'InvalidResponseError'];
 const plan = JSON.parse(readFileSync(process.env.LIVE_PLAN, 'utf8'));
 const agi = new AgiClient({ apiKey: 'bench-live', baseUrl: process.env.LIVE_AGI_URL });
 
@@ -97,10 +106,11 @@ plan.jobs.forEach((job, index) => {
       try {
         await expect(session).toMatchScreenshot(job.name, OPTIONS[job.recipe]);
       } catch (error) {
-        // A failed assertion is a verdict; anything else (an API error, a bad option) is not: the harness reports it.
-        const verdict = error?.constructor?.name === 'JestExtendError';
-        message = String(error?.message ?? error);
-        if (!verdict) writeFileSync(\`\${plan.records}/\${index}.json\`, JSON.stringify({ ...job, error: \`\${error?.name}: \${message}\` }));
+        // A failed assertion is a verdict, and so is the API not answering in time (the user's test fails too);
+        // anything else (a bad option, a bug) is not: the harness reports it and stops.
+        const verdict = error?.constructor?.name === 'JestExtendError' || API_FAILURES.includes(error?.name);
+        message = \`\${verdict && error?.name !== 'Error' ? \`\${error.name}: \` : ''}\${error?.message ?? error}\`;
+        if (!verdict) writeFileSync(\`\${plan.records}/\${index}.json\`, JSON.stringify({ ...job, error: message }));
         if (!verdict || plan.learning) throw error;
       }
       const ms = performance.now() - started;

@@ -50,7 +50,8 @@ export function formatLiveReport(result, regressionNames) {
   if (best) lines.push(`★ recommended: ${best.name} — ${best.why}.`, `  options: ${best.options}`);
   for (const r of result.recipes.filter((x) => !x.missing && x.falseFailures > 0)) {
     const reasons = countBy(r.falseFailureRuns.map((f) => f.reason.replace(/[\d,]+ pixels/, 'N pixels').replace(/\(.*$/, '').trim()));
-    lines.push(`  ${r.name}: false failures at ${r.falseFailureRuns.map((f) => `${f.delayMs} ms`).join(', ')} after load — ${reasons}`);
+    const moments = r.falseFailures <= 8 ? ` at ${r.falseFailureRuns.map((f) => `${f.delayMs}`).join(', ')} ms after load` : '';
+    lines.push(`  ${r.name}: ${r.falseFailures} false failures${moments} — ${reasons}`);
   }
   lines.push(`Regressions seeded: ${Object.entries(regressionNames).map(([k, v]) => `${k} (${v})`).join('; ')}.`, '');
   return lines.join('\n');

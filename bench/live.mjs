@@ -97,7 +97,7 @@ try {
         name: recipe.name,
         recommended: false,
         options: recipe.options,
-        missing: `this build of vitest-agi has no ${absent.map((o) => `\`${o}\``).join(', ')} option (SCREENSHOT_OPTION_NAMES); not measured`,
+        missing: `this build has no ${absent.map((o) => `\`${o}\``).join(', ')} option`,
         unchangedRuns: 0,
         falseFailures: null,
         regressions: 0,
