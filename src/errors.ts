@@ -147,3 +147,13 @@ export class ResultsError extends UsageError {
     super(message, { ...options, code: 'AGI_RESULTS' });
   }
 }
+
+/**
+ * Reading text from a screenshot needs the optional peer dependencies tesseract.js and @tesseract.js-data/eng, and
+ * one of them is not installed (or cannot be loaded). The other matchers never need them.
+ */
+export class OcrUnavailableError extends UsageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: 'AGI_OCR_UNAVAILABLE' });
+  }
+}

@@ -13,6 +13,7 @@ export {
   InvalidScreenshotError,
   NotAwaitedError,
   NotFoundError,
+  OcrUnavailableError,
   RegionError,
   ResultsError,
   TimeoutError,
@@ -29,3 +30,4 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
+export type { TextBox, TextReading } from './ocr/reading.js';

@@ -1,6 +1,8 @@
 /// <reference types="node" preserve="true" />
 import { InvalidScreenshotError } from '../errors.js';
 import { quoteNetworkText } from '../text/network-text.js';
+import type { TextReading } from '../ocr/reading.js';
+import type { Region } from '../options/options.js';
 import { checkImageComplete, decodeImage, readImageSize, sniffImageType, type DecodedImage, type ImageMimeType } from './image.js';
 
 /** One capture of the agent's browser: the encoded image exactly as received, plus the page it shows. */
@@ -41,6 +43,20 @@ export class Screenshot {
   /** Whether the pixels have been decoded (the byte-identical fast path never decodes). */
   get isDecoded(): boolean {
     return this.#pixels !== undefined;
+  }
+
+  /**
+   * The text on the screenshot, read offline with OCR (tesseract.js; install the optional peers with
+   * `npm install -D tesseract.js @tesseract.js-data/eng`). `text` is every line, whitespace normalised; `lines` and
+   * `words` carry tesseract's confidence (0–100) and their box in screenshot pixels. `region` reads only that part.
+   * The same capture and region are read once per process; later calls answer from memory.
+   * @example
+   * const { text, lines } = await screenshot.text({ region: { x: 0, y: 0, width: 1280, height: 120 } });
+   */
+  async text(options?: { region?: Region }): Promise<TextReading> {
+    // Loaded on first use: the OCR engine (and its optional peers) costs nothing to those who never read text.
+    const { recognizeText } = await import('../ocr/recognize.js');
+    return recognizeText(this, options);
   }
 
   /**

@@ -188,13 +188,21 @@ function checkRegion(where: string, name: string, region: unknown): void {
  */
 export function checkRegionsInside(options: { mask: Region[]; clip: Region | undefined }, size: { width: number; height: number }, where: string): void {
   const regions: Array<[string, Region]> = [...(options.clip ? [['clip', options.clip] as [string, Region]] : []), ...options.mask.map((r, i): [string, Region] => [`mask[${i}]`, r])];
-  for (const [name, r] of regions) {
-    if (r.x + r.width > size.width || r.y + r.height > size.height) {
-      throw new RegionError(
-        `${where}: \`${name}\` {x: ${r.x}, y: ${r.y}, width: ${r.width}, height: ${r.height}} reaches outside the ${size.width}×${size.height} screenshot (it ends at x ${r.x + r.width}, y ${r.y + r.height}).`,
-      );
-    }
+  for (const [name, r] of regions) checkRegionInside(where, name, r, size);
+}
+
+function checkRegionInside(where: string, name: string, r: Region, size: { width: number; height: number }): void {
+  if (r.x + r.width > size.width || r.y + r.height > size.height) {
+    throw new RegionError(
+      `${where}: \`${name}\` {x: ${r.x}, y: ${r.y}, width: ${r.width}, height: ${r.height}} reaches outside the ${size.width}×${size.height} screenshot (it ends at x ${r.x + r.width}, y ${r.y + r.height}).`,
+    );
   }
+}
+
+/** One region option (`region` of a text read): its shape, then that it lies inside the capture, in the words above. */
+export function checkRegionOption(where: string, name: string, region: unknown, size: { width: number; height: number }): asserts region is Region {
+  checkRegion(where, name, region);
+  checkRegionInside(where, name, region as Region, size);
 }
 
 function checkMeta(where: string, meta: unknown): void {
