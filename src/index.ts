@@ -31,3 +31,4 @@ export { Session, type AgentMessage, type ExecutionStatus, type MessageType, typ
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
 export type { TextBox, TextReading } from './ocr/reading.js';
+export type { TextOptions, TextPattern } from './options/options.js';

@@ -184,7 +184,7 @@ export default class AgiReporter {
 
 function relativePaths(record: Partial<AssertionResult>, relative: (file: string) => string): Partial<AssertionResult> {
   const paths: Partial<AssertionResult> = {};
-  for (const key of ['baseline', 'snapshotDir', 'actual', 'diff'] as const) {
+  for (const key of ['baseline', 'snapshotDir', 'actual', 'diff', 'capture'] as const) {
     const value = record[key];
     if (value !== undefined) paths[key] = relative(value);
   }

@@ -1,6 +1,6 @@
 import type { PageExpectation } from './matchers/to-be-on-page.js';
 import type { TextExpectation } from './matchers/page-matcher.js';
-import type { PageOptions, ScreenshotOptions } from './options/options.js';
+import type { PageOptions, ScreenshotOptions, TextOptions } from './options/options.js';
 
 /** The matchers `vitest-agi/setup` adds to `expect(…)`. Every one is async: `await expect(session).…`. */
 export interface AgiMatchers {
@@ -29,6 +29,16 @@ export interface AgiMatchers {
    */
   toMatchScreenshot(name?: string, options?: ScreenshotOptions): Promise<void>;
   toMatchScreenshot(options: ScreenshotOptions): Promise<void>;
+  /**
+   * The screen shows `expected`, as offline OCR (tesseract.js) reads the screenshot: a string is found when it is a
+   * case-insensitive part of the text read, any run of spaces and line breaks counting as one space; a RegExp is
+   * tested against that text. `region` reads only that part of the screenshot. With `timeout` it polls like
+   * `toBeOnPage`. Needs the optional peers: `npm i -D tesseract.js @tesseract.js-data/eng`.
+   * @example await expect(session).toShowText('Order confirmed')
+   * @example await expect(session).toShowText(/order #[A-Z]-\d{5}/i, { timeout: 10_000 })
+   * @example await expect(session).not.toShowText('error', { region: { x: 0, y: 0, width: 1280, height: 120 } })
+   */
+  toShowText(expected: TextExpectation, options?: TextOptions): Promise<void>;
 }
 
 // One declaration for Vitest 4 and 5. Their own `Matchers`/`Assertion` interfaces take different type parameters

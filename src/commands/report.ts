@@ -93,7 +93,7 @@ async function loadRun(files: string[]): Promise<{ results: RunResults; merged?:
 }
 
 const FAILED_FIRST: AssertionOutcome[] = [
-  'pixels-differ', 'size-mismatch', 'baseline-missing', 'page-differs', 'error', 'baseline-updated', 'baseline-written', 'matched',
+  'pixels-differ', 'size-mismatch', 'baseline-missing', 'page-differs', 'text-missing', 'error', 'baseline-updated', 'baseline-written', 'matched',
 ];
 
 /** The Markdown summary: counts by outcome, every failed assertion with what it saw, baselines written, and caveats. */

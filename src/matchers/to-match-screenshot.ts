@@ -16,12 +16,14 @@ import {
 } from './outcome.js';
 import { pollCaptures } from './poll.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
-import type { Screenshot } from '../image/screenshot.js';
+import { Screenshot } from '../image/screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
+import { readTextMask, type TextMask } from './text-mask.js';
+import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
   pixels?: DecodedImage;
@@ -31,6 +33,10 @@ export interface Baseline extends StoredBaseline {
 interface Evaluation {
   comparison: Comparison;
   settled: boolean;
+  /** The options it was compared with: the call's, plus the `maskText` regions read on this capture and the baseline. */
+  compared: ResolvedOptions;
+  /** With `maskText`, when OCR ran (the bytes differed): the text masked. */
+  maskedText?: TextInBox[];
 }
 
 /**
@@ -80,17 +86,19 @@ async function matchScreenshot(
       baseline = await readBaseline(paths, name, rel);
     }
     let comparison: Comparison;
+    const textMask = await maskText(shot, baseline, options);
+    const compared = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
     try {
-      comparison = compareWithBaseline(shot, baseline, options, rel);
+      comparison = compareWithBaseline(shot, baseline, compared, rel);
     } catch (error) {
       if (!(error instanceof UnreadableBaselineError) || !rewrites) throw error;
       // -u replaces an unreadable baseline, as its error message promises.
       [unreadable, baseline] = [baseline, undefined];
       comparison = { kind: 'no-baseline' };
     }
-    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, options);
+    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, compared);
     previous = shot;
-    return { comparison, settled };
+    return { comparison, settled, compared, ...(textMask ? { maskedText: textMask.masked } : {}) };
   };
 
   const polled = await pollCaptures(capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
@@ -103,7 +111,8 @@ async function matchScreenshot(
   // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
   // Read before the side effects: an update replaces the baseline and its sidecar.
   const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, options, { migrate: rewrites, rel });
+  const { compared, maskedText } = polled.result;
+  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, compared, { migrate: rewrites, rel });
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -118,7 +127,7 @@ async function matchScreenshot(
       baselinePath: baseline?.path ?? paths!.baseline,
       source,
       shot: polled.shot,
-      options,
+      options: compared,
       captures: polled.captures,
       elapsedMs: polled.elapsedMs,
     });
@@ -134,11 +143,27 @@ async function matchScreenshot(
     ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
     ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
+    ...(maskedText ? { maskedText } : {}),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
     ...(holds ? {} : { message: plainMessage(message()) }),
   });
   return { pass: holds !== isNot, message };
+}
+
+/**
+ * `maskText` as extra mask regions, read only when a comparison needs them: not without a baseline (a baseline being
+ * written needs none), nor for identical bytes (the fast path stays ≈ 1 ms).
+ */
+async function maskText(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions): Promise<TextMask | undefined> {
+  if (options.maskText.length === 0 || !baseline || shot.bytes.equals(baseline.bytes)) return undefined;
+  let image: Screenshot;
+  try {
+    image = new Screenshot({ bytes: baseline.bytes, url: '', title: '' });
+  } catch {
+    return undefined; // not a whole image: compareWithBaseline names the baseline and what to do
+  }
+  return readTextMask(options.maskText, shot, image, options.clip);
 }
 
 /** Outcomes whose message names an existing baseline (so its provenance is worth reading). */

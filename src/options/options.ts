@@ -45,12 +45,29 @@ export interface ScreenshotOptions extends PollOptions {
    * @default {}
    */
   meta?: Record<string, MetaValue>;
+  /**
+   * Text left out of the comparison like a `mask` region (a clock, an order number, a date): every line or word that
+   * OCR reads in the capture or in the baseline and that matches one of these (a string: a case-insensitive part of
+   * it, whitespace normalised; a RegExp: tested) is masked, its box padded by a few pixels. OCR runs only when the
+   * bytes differ from the baseline's; it needs the optional `tesseract.js` and `@tesseract.js-data/eng` packages.
+   * @example { maskText: [/\d{1,2}:\d\d(:\d\d)?/, 'Order #'] }
+   * @default []
+   */
+  maskText?: TextPattern[];
 }
+
+/** A `maskText` entry: a case-insensitive part of a line or word (string), or a RegExp tested against it. */
+export type TextPattern = string | RegExp;
 
 /** A `meta` value: kept as written in the sidecar JSON. */
 export type MetaValue = string | number | boolean;
 
 export interface PageOptions extends PollOptions {}
+
+export interface TextOptions extends PollOptions {
+  /** Read only this part of the screenshot, in screenshot pixels. @default the whole screenshot */
+  region?: Region;
+}
 
 export interface ProjectOptions extends ScreenshotOptions {
   /** Where baselines live, relative to the Vitest root. @default 'snapshots' */
@@ -66,6 +83,7 @@ export const DEFAULT_OPTIONS = {
   mask: [] as Region[],
   clip: undefined as Region | undefined,
   meta: {} as Record<string, MetaValue>,
+  maskText: [] as TextPattern[],
   timeout: 0,
   interval: 1000,
   snapshotDir: 'snapshots',
@@ -98,8 +116,9 @@ export function resolveOptions(callOptions: object | undefined, allowed: readonl
   return { ...DEFAULT_OPTIONS, ...withoutUndefined(projectOptions), ...withoutUndefined(call), meta } as ResolvedOptions;
 }
 
-export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta'] as const;
+export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
+export const TEXT_OPTION_NAMES = ['region', 'timeout', 'interval'] as const;
 
 /** The object without its undefined-valued keys (so an explicit `undefined` never overrides a default). */
 export function withoutUndefined<T extends object>(object: T): T {
@@ -149,7 +168,11 @@ function validateOptions(options: object, allowed: readonly string[], where: str
         value.forEach((region, i) => checkRegion(where, `mask[${i}]`, region));
         break;
       case 'clip':
-        checkRegion(where, 'clip', value);
+      case 'region':
+        checkRegion(where, name, value);
+        break;
+      case 'maskText':
+        checkTextPatterns(where, value);
         break;
       case 'meta':
         checkMeta(where, value);
@@ -186,8 +209,12 @@ function checkRegion(where: string, name: string, region: unknown): void {
  * Checks `mask` and `clip` against a capture's size, before anything is written or compared: a region outside the
  * image is a mistake on the run that writes the baseline and on every byte-identical run too, not only once the page changes.
  */
-export function checkRegionsInside(options: { mask: Region[]; clip: Region | undefined }, size: { width: number; height: number }, where: string): void {
-  const regions: Array<[string, Region]> = [...(options.clip ? [['clip', options.clip] as [string, Region]] : []), ...options.mask.map((r, i): [string, Region] => [`mask[${i}]`, r])];
+export function checkRegionsInside(options: { mask: Region[]; clip: Region | undefined; region?: Region }, size: { width: number; height: number }, where: string): void {
+  const regions: Array<[string, Region]> = [
+    ...(options.clip ? [['clip', options.clip] as [string, Region]] : []),
+    ...(options.region ? [['region', options.region] as [string, Region]] : []),
+    ...options.mask.map((r, i): [string, Region] => [`mask[${i}]`, r]),
+  ];
   for (const [name, r] of regions) checkRegionInside(where, name, r, size);
 }
 
@@ -203,6 +230,15 @@ function checkRegionInside(where: string, name: string, r: Region, size: { width
 export function checkRegionOption(where: string, name: string, region: unknown, size: { width: number; height: number }): asserts region is Region {
   checkRegion(where, name, region);
   checkRegionInside(where, name, region as Region, size);
+}
+
+function checkTextPatterns(where: string, value: unknown): void {
+  if (!Array.isArray(value)) throw new UsageError(`${where}: \`maskText\` must be an array of strings and RegExps, but received ${describeValue(value)}.`);
+  value.forEach((pattern, i) => {
+    // An empty string is part of every text: it would mask every word on the page.
+    const ok = (typeof pattern === 'string' && pattern.trim() !== '') || pattern instanceof RegExp;
+    if (!ok) throw new UsageError(`${where}: \`maskText[${i}]\` must be a non-empty string or a RegExp, but received ${describeValue(pattern)}.`);
+  });
 }
 
 function checkMeta(where: string, meta: unknown): void {

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ResultsError } from '../errors.js';
 import { escapeNetworkText } from '../text/network-text.js';
-import type { MetaValue } from '../options/options.js';
+import type { MetaValue, Region } from '../options/options.js';
 import type { MatchOutcome } from '../matchers/outcome.js';
 import type { CaptureRecord } from '../matchers/poll.js';
 import type { BaselineProvenance } from '../baselines/provenance.js';
@@ -15,26 +15,37 @@ export const RESULTS_SCHEMA = 'vitest-agi/results@1';
 
 /**
  * What an assertion saw, from one closed vocabulary: toMatchScreenshot's outcomes, `page-differs` when the URL or
- * title did not match a page matcher's expectation, and `error` when the matcher threw (API down, bad option).
+ * title did not match a page matcher's expectation, `text-missing` when toShowText did not read the expected text,
+ * and `error` when the matcher threw (API down, bad option).
  * With `.not`, the outcome stays what was seen and `pass` says whether the assertion held.
  */
-export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | 'error';
+export type AssertionOutcome = MatchOutcome['kind'] | 'page-differs' | 'text-missing' | 'error';
 
 export const ASSERTION_OUTCOMES: readonly AssertionOutcome[] = [
-  'matched', 'baseline-written', 'baseline-updated', 'baseline-missing', 'size-mismatch', 'pixels-differ', 'page-differs', 'error',
+  'matched', 'baseline-written', 'baseline-updated', 'baseline-missing', 'size-mismatch', 'pixels-differ', 'page-differs', 'text-missing', 'error',
 ];
 
 /**
  * A record with the text the API sent (URL, title, the trajectory's and the baseline provenance's) escaped and
  * capped by `escapeNetworkText`, as results.json keeps it: a 20 MB title once made a 126 MB results.json.
  */
-export function escapeNetworkFields<T extends Partial<Pick<AssertionResult, 'url' | 'title' | 'trajectory' | 'baselineSource'>>>(record: T): T {
+export function escapeNetworkFields<T extends Partial<Pick<AssertionResult, 'url' | 'title' | 'trajectory' | 'baselineSource' | 'found' | 'maskedText'>>>(record: T): T {
   return {
     ...escapePage(record),
     ...(record.trajectory ? { trajectory: record.trajectory.map(escapePage) } : {}),
     ...(record.baselineSource ? { baselineSource: escapePage(record.baselineSource) } : {}),
+    // Text read off a screenshot is text the page chose: it is network text too.
+    ...(record.found ? { found: escapeReadText(record.found) } : {}),
+    ...(record.maskedText ? { maskedText: record.maskedText.map(escapeReadText) } : {}),
   };
 }
+
+function escapeReadText<B extends { text: string }>(box: B): B {
+  return { ...box, text: escapeNetworkText(box.text, READ_TEXT_MAX) };
+}
+
+/** Longest text read off a screenshot kept per line in a record: a real line is far shorter. */
+const READ_TEXT_MAX = 300;
 
 function escapePage<P extends { url?: string; title?: string }>(page: P): P {
   return {
@@ -44,7 +55,13 @@ function escapePage<P extends { url?: string; title?: string }>(page: P): P {
   };
 }
 
-export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle';
+export type MatcherName = 'toMatchScreenshot' | 'toBeOnPage' | 'toHaveURL' | 'toHaveTitle' | 'toShowText';
+
+/** Text OCR read on a capture, and its box in screenshot pixels. */
+export interface TextInBox {
+  text: string;
+  box: Region;
+}
 
 /** One `expect(…).toX()` call. Paths are relative to the Vitest root, with `/`. */
 export interface AssertionResult {
@@ -57,7 +74,7 @@ export interface AssertionResult {
   outcome: AssertionOutcome;
   /** Whether the assertion held (after `.not`). */
   pass: boolean;
-  /** toBeOnPage / toHaveURL / toHaveTitle: the expectation as written (`/thank/i`, `"Thank you"`). */
+  /** toBeOnPage / toHaveURL / toHaveTitle / toShowText: the expectation as written (`/thank/i`, `"Thank you"`). */
   expected?: string;
   /** toMatchScreenshot: the baseline name. */
   name?: string;
@@ -92,6 +109,14 @@ export interface AssertionResult {
   /** The baseline's provenance sidecar, when it has one that matches its bytes. */
   baselineSource?: BaselineProvenance;
   meta?: Record<string, MetaValue>;
+  /** toShowText: the `region` read, when one was given. */
+  region?: Region;
+  /** toShowText: the capture that was read, kept under the output folder when the assertion failed. */
+  capture?: string;
+  /** toShowText: where the expected text was read on the last capture (the line or lines holding it), when it was. */
+  found?: TextInBox & { lines: { first: number; last: number } };
+  /** toMatchScreenshot with `maskText`: the text masked in the last comparison, and its box before padding. */
+  maskedText?: TextInBox[];
   /** The failure message without colours, when `pass` is false. */
   message?: string;
   /** For `error`: the error's name and message. */

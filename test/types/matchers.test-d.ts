@@ -6,7 +6,7 @@
 // on the call, so it cannot be satisfied by a missing matcher; test/e2e/types.test.ts also strips every directive and
 // checks that each one's next line, and no other line, has an error.
 import { expect, expectTypeOf, test } from 'vitest';
-import { AgiClient, configure, DEFAULT_OPTIONS, type PageExpectation, type PageOptions, type ProjectOptions, type ScreenshotOptions, type Session, type TextExpectation } from 'vitest-agi';
+import { AgiClient, configure, DEFAULT_OPTIONS, type PageExpectation, type PageOptions, type ProjectOptions, type ScreenshotOptions, type Session, type TextExpectation, type TextOptions } from 'vitest-agi';
 import 'vitest-agi/setup';
 
 declare const session: Session;
@@ -122,6 +122,26 @@ test('toHaveURL and toHaveTitle take a string or RegExp, and PageOptions', async
   await expect(session).toHaveURL('https://shop.example/', {
     // @ts-expect-error -- `timeOut` is no option
     timeOut: 1000,
+  });
+});
+
+test('toShowText takes a string or RegExp and TextOptions; maskText takes strings and RegExps', async () => {
+  expectTypeOf(expect(session).toShowText('Order confirmed')).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(expect(session).not.toShowText(/error/i)).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(expect.soft(session).toShowText('Total')).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(expect(session).toShowText).parameters.toEqualTypeOf<[expected: TextExpectation, options?: TextOptions]>();
+
+  await expect(session).toShowText('Tiny Shop', { region: { x: 0, y: 0, width: 1280, height: 52 }, timeout: 5_000, interval: 250 });
+  await expect(session).toMatchScreenshot('clock', { maskText: [/\d\d:\d\d/, 'Order #'] });
+  configure({ maskText: [/\d\d:\d\d/] });
+
+  await expect(session).toShowText('x', {
+    // @ts-expect-error -- `region` is a rectangle, not a string
+    region: 'header',
+  });
+  await expect(session).toMatchScreenshot('clock', {
+    // @ts-expect-error -- maskText holds strings and RegExps
+    maskText: [42],
   });
 });
 

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
+import { testInfo, type MatcherContext, type TestInfo } from '../vitest/matcher-context.js';
+import { checkRegionsInside, resolveOptions, TEXT_OPTION_NAMES, type TextOptions } from '../options/options.js';
+import { baselineFileStem, resolveScreenshotPaths, writeFileAtomically } from '../baselines/baseline.js';
+import { relativePath } from '../text/format.js';
+import { recognizeText } from '../ocr/recognize.js';
+import type { Screenshot } from '../image/screenshot.js';
+import { checkTextExpectation, printExpectation, type TextExpectation } from './page-matcher.js';
+import { pollCaptures } from './poll.js';
+import { toCapture } from './subject.js';
+import { buildTextMessage } from './text-message.js';
+import { locateText, type FoundText, type ReadLine } from './text-search.js';
+
+/** One capture read: its lines, and where the expected text is on it (undefined: not there). */
+interface TextCheck {
+  lines: readonly ReadLine[];
+  found: FoundText | undefined;
+}
+
+/**
+ * The screen shows `expected`, as offline OCR reads the screenshot: a string is a case-insensitive part of the text
+ * read (whitespace normalised), a RegExp is tested against it. Polls like the page matchers while `timeout` allows;
+ * an unchanged capture is read once (readings are cached by the image's bytes).
+ */
+export async function toShowText(this: MatcherContext, subject: unknown, expected: TextExpectation, options?: TextOptions) {
+  const isNot = Boolean(this.isNot); // Vitest leaves the flag undefined without .not
+  return recordingErrors(this.task, 'toShowText', isNot, async (known) => {
+    checkTextExpectation('toShowText', 'text', expected);
+    if (typeof expected === 'string' && expected.trim() === '') {
+      throw new UsageError('toShowText: the expected text is empty, and every screen shows that; give the text to look for.');
+    }
+    const expectedText = printExpectation(expected);
+    known.expected = expectedText;
+    const resolved = resolveOptions(options, TEXT_OPTION_NAMES, 'toShowText');
+    known.timeout = resolved.timeout;
+    const region = options?.region;
+    const { capture, label } = toCapture(subject, 'toShowText');
+    const info = testInfo(this);
+
+    const read = async (shot: Screenshot): Promise<TextCheck> => {
+      checkRegionsInside({ mask: [], clip: undefined, region }, shot, 'toShowText');
+      const reading = await recognizeText(shot, { region });
+      // The screen's text is its lines joined by one space (as `reading.text` is): searched there, a match has lines.
+      return { lines: reading.lines, found: locateText(expected, reading.lines) };
+    };
+    const polled = await pollCaptures(capture, read, (check) => (check.found !== undefined) !== isNot, resolved);
+    const { result, shot } = polled;
+    const holds = (result.found !== undefined) !== isNot;
+    // The capture that was read is kept beside toMatchScreenshot's actual images, so a failure can be looked at.
+    const captureFile = holds ? undefined : await keepCapture(shot, info, resolved.outputDir);
+    const hint = this.utils.matcherHint('toShowText', label, expectedText, { isNot, promise: this.promise });
+    const message = () =>
+      buildTextMessage({
+        hint,
+        isNot,
+        expected,
+        lines: result.lines,
+        found: result.found,
+        region,
+        capturePath: captureFile ? relativePath(info.root, captureFile) : '(not kept: the assertion held)',
+        url: shot.url,
+        title: shot.title,
+        captures: polled.captures,
+        elapsedMs: polled.elapsedMs,
+      });
+    await recordAssertion(this.task, {
+      matcher: 'toShowText',
+      not: isNot,
+      outcome: result.found ? 'matched' : 'text-missing',
+      pass: holds,
+      expected: expectedText,
+      url: shot.url,
+      title: shot.title,
+      ...(region ? { region } : {}),
+      ...(captureFile ? { capture: captureFile } : {}),
+      ...(result.found ? { found: { text: result.found.text, box: result.found.box, lines: result.found.lines } } : {}),
+      ...describePolling(polled.captures, polled.elapsedMs, resolved.timeout),
+      ...(holds ? {} : { message: plainMessage(message()) }),
+    });
+    return { pass: result.found !== undefined, message };
+  });
+}
+
+/**
+ * `<outputDir>/<test file>/<test name>-text-<8 hex of the image's SHA-256>.jpg`: one file per test and capture, so
+ * two assertions never share a file, and a capture read again is the same file.
+ */
+async function keepCapture(shot: Screenshot, info: TestInfo, outputDir: string): Promise<string> {
+  const { actual } = resolveScreenshotPaths({ ...info, name: info.testName || 'toShowText', mimeType: shot.mimeType, snapshotDir: '.', outputDir });
+  const hash = createHash('sha256').update(shot.bytes).digest('hex').slice(0, 8);
+  const file = path.join(path.dirname(actual), `${baselineFileStem(info.testName || 'toShowText')}-text-${hash}${path.extname(actual)}`);
+  await writeFileAtomically(file, shot.bytes, `the capture ${relativePath(info.root, file)}`);
+  return file;
+}
