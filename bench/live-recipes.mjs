@@ -76,27 +76,30 @@ function spread(i) {
   return (i * 0.6180339887 + 0.05) % 1;
 }
 
+/** The test file of one recipe, `live-<slug>.test.ts`: its own baselines folder, its own worker process. */
+export function testFileName(recipe) {
+  return `live-${recipe.name.replace(/[^a-z]+/gi, '-').toLowerCase()}.test.ts`;
+}
+
 /**
- * The test file of one phase. Every job is its own test with its own session (a fresh page load), run
- * concurrently; each writes { id, failed, ms, message } to `records/<index>.json`. The options are inlined as
- * source; the jobs come from the plan file.
+ * The test file of one recipe. Its jobs (from the plan file of the phase) run one after another, as a user's tests
+ * in one file do; files run in parallel, one worker process each. Every job is its own test with its own session
+ * (a fresh page load) and writes { ...job, failed, ms, message } to `records/<index>.json`.
  */
-export function testFileSource(recipes) {
-  const table = recipes.map((r) => `  ${json(r.name)}: ${r.options},`).join('\n');
+export function testFileSource(recipe) {
   return `import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { test } from 'vitest';
+import { expect, test } from 'vitest';
 import { AgiClient } from 'vitest-agi';
 
-const OPTIONS = {
-${table}
-};
+const RECIPE = ${json(recipe.name)};
+const OPTIONS = ${recipe.options};
 const API_FAILURES = ['TimeoutError', 'HttpStatusError', 'ConnectionError', 'InvalidResponseError'];
 const plan = JSON.parse(readFileSync(process.env.LIVE_PLAN, 'utf8'));
 const agi = new AgiClient({ apiKey: 'bench-live', baseUrl: process.env.LIVE_AGI_URL });
 
-plan.jobs.forEach((job, index) => {
-  test.concurrent(job.id, async ({ expect }) => {
+for (const job of plan.jobs.filter((j) => j.recipe === RECIPE)) {
+  test(job.id, async () => {
     const session = await agi.createSession();
     try {
       await session.navigate(job.url);
@@ -104,21 +107,21 @@ plan.jobs.forEach((job, index) => {
       const started = performance.now();
       let message;
       try {
-        await expect(session).toMatchScreenshot(job.name, OPTIONS[job.recipe]);
+        await expect(session).toMatchScreenshot(job.name, OPTIONS);
       } catch (error) {
         // A failed assertion is a verdict, and so is the API not answering in time (the user's test fails too);
         // anything else (a bad option, a bug) is not: the harness reports it and stops.
         const verdict = error?.constructor?.name === 'JestExtendError' || API_FAILURES.includes(error?.name);
         message = \`\${verdict && error?.name !== 'Error' ? \`\${error.name}: \` : ''}\${error?.message ?? error}\`;
-        if (!verdict) writeFileSync(\`\${plan.records}/\${index}.json\`, JSON.stringify({ ...job, error: message }));
+        if (!verdict) writeFileSync(\`\${plan.records}/\${job.index}.json\`, JSON.stringify({ ...job, error: message }));
         if (!verdict || plan.learning) throw error;
       }
       const ms = performance.now() - started;
-      writeFileSync(\`\${plan.records}/\${index}.json\`, JSON.stringify({ ...job, failed: message !== undefined, ms, message }));
+      writeFileSync(\`\${plan.records}/\${job.index}.json\`, JSON.stringify({ ...job, failed: message !== undefined, ms, message }));
     } finally {
       await session.delete();
     }
   });
-});
+}
 `;
 }

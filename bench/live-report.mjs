@@ -26,7 +26,7 @@ const percent = (part, whole) => (whole ? `${((100 * part) / whole).toFixed(0)}%
 export function formatLiveReport(result, regressionNames) {
   const m = result.machine;
   const lines = [
-    `vitest-agi bench:live — Node ${m.node}, Vitest ${m.vitest}, ${m.cpu}, Chromium ${m.chromium}; ${m.concurrency} assertions at a time; ` +
+    `vitest-agi bench:live — Node ${m.node}, Vitest ${m.vitest}, ${m.cpu}, Chromium ${m.chromium}; ${m.concurrency} test files (recipes) at a time, the tests in a file one after another; ` +
       `load average ${m.loadAverageAtStart[0]} → ${m.loadAverageAtEnd[0]}; ${m.durationS} s in all.`,
     'Each verdict is a real `expect(session).toMatchScreenshot(name, options)` in a child `vitest run` (CI mode), on a fresh page load.',
     '',

@@ -1,4 +1,4 @@
-// npm run bench:live [-- --json] [-- --runs N] [-- --recipes a,b] [-- --regressions x,y] [-- --concurrency K] [-- --verbose]
+// npm run bench:live [-- --json] [-- --runs N] [-- --recipes a,b] [-- --regressions x,y] [-- --concurrency K] [-- --verbose] [-- --keep]
 // The benchmark of trust: how often does each assertion recipe fail on an unchanged live page, and how many seeded
 // regressions does it catch? The emulator (real Chromium) drives the live-like site (live-site.mjs); every verdict
 // is a real `expect(session).toMatchScreenshot(name, options)` in a real child `vitest run` of a generated test file
@@ -22,7 +22,7 @@ if (!existsSync(path.join(repo, 'dist/emulator/index.js'))) {
 const { startEmulator } = await import('../dist/emulator/index.js');
 const { SCREENSHOT_OPTION_NAMES } = await import('../dist/options/options.js');
 const { startLiveSite, REGRESSIONS } = await import('./live-site.mjs');
-const { RECIPES, captureDelay, regressionDelay, testFileSource } = await import('./live-recipes.mjs');
+const { RECIPES, captureDelay, regressionDelay, testFileName, testFileSource } = await import('./live-recipes.mjs');
 const { median } = await import('./measure.mjs');
 const { chooseRecommended, formatLiveReport } = await import('./live-report.mjs');
 
@@ -34,13 +34,13 @@ const { values: args } = parseArgs({
     regressions: { type: 'string' },
     concurrency: { type: 'string', default: '4' },
     verbose: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 const RUNS = wholeNumber('runs', args.runs, 1);
 const CONCURRENCY = wholeNumber('concurrency', args.concurrency, 1);
 const recipes = pick('recipes', args.recipes, RECIPES.map((r) => r.name)).map((name) => RECIPES.find((r) => r.name === name));
 const regressions = pick('regressions', args.regressions, Object.keys(REGRESSIONS));
-const TEST_FILE = 'live.test.ts';
 
 const started = performance.now();
 const loadAverageAtStart = os.loadavg().map((v) => Number(v.toFixed(2)));
@@ -57,11 +57,10 @@ const root = await mkdtemp(path.join(os.tmpdir(), 'vitest-agi-bench-live-'));
 let result;
 try {
   await createProject(root);
-  const baselineName = (recipe) => `live-${recipe.name.replace(/[^a-z]+/gi, '-').toLowerCase()}`;
   const job = (id, recipe, delayMs, { run, regression } = {}) => ({
     id,
     recipe: recipe.name,
-    name: baselineName(recipe),
+    name: 'shop-front',
     url: regression ? `${site.url}?regression=${regression}` : site.url,
     delayMs,
     ...(run === undefined ? {} : { run }),
@@ -76,7 +75,7 @@ try {
     await runPhase(root, `learn-${k + 1}`, jobs, ['-u'], { learning: true });
     log(`learning run ${k + 1} (vitest -u, ${jobs.length} recipes) took ${seconds(t)} s`);
   }
-  const variantsLearned = Object.fromEntries(await Promise.all(measured.map(async (r) => [r.name, await countBaselines(root, baselineName(r))])));
+  const variantsLearned = Object.fromEntries(await Promise.all(measured.map(async (r) => [r.name, await countBaselines(root, r, 'shop-front')])));
 
   // The verdicts: every recipe on the same moments, interleaved so that no recipe gets the quiet part of the run.
   const jobs = [];
@@ -85,7 +84,7 @@ try {
     for (const r of measured) jobs.push(job(`regression ${regression} ${r.name}`, r, regressionDelay(j), { regression }));
   });
   const t = performance.now();
-  log(`judging: ${jobs.length} assertions (${RUNS} unchanged runs + ${regressions.length} regressions) × ${measured.length} recipes, ${CONCURRENCY} at a time…`);
+  log(`judging: ${jobs.length} assertions (${RUNS} unchanged runs + ${regressions.length} regressions) × ${measured.length} recipes, ${CONCURRENCY} test files at a time…`);
   const records = await runPhase(root, 'judge', jobs, [], { env: { CI: 'true' } });
   log(`judging took ${seconds(t)} s`);
   if (args.verbose) for (const x of records) log(`${x.id} at ${x.delayMs} ms: ${x.failed ? `failed (${reasonOf(x.message)})` : 'passed'}, ${Math.round(x.ms)} ms`);
@@ -143,12 +142,13 @@ try {
 } finally {
   await emulator.close();
   await site.close();
-  await rm(root, { recursive: true, force: true });
+  if (args.keep) log(`kept the project (baselines, actual and diff images) in ${root}`);
+  else await rm(root, { recursive: true, force: true });
 }
 process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatLiveReport(result, REGRESSIONS));
 if (args.json) process.stderr.write(formatLiveReport(result, REGRESSIONS));
 
-/** A user project: package.json, vitest.config.ts, and node_modules linking this repo's packages and the built vitest-agi. */
+/** A user project: package.json, vitest.config.ts, one test file per recipe, and node_modules linking this repo's packages and the built vitest-agi. */
 async function createProject(dir) {
   const modules = path.join(dir, 'node_modules');
   await mkdir(modules);
@@ -160,10 +160,10 @@ async function createProject(dir) {
   await writeFile(
     path.join(dir, 'vitest.config.ts'),
     `import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { setupFiles: ['vitest-agi/setup'], include: ['${TEST_FILE}'], testTimeout: 120_000, maxConcurrency: ${CONCURRENCY} } });
+export default defineConfig({ test: { setupFiles: ['vitest-agi/setup'], include: ['live-*.test.ts'], testTimeout: 120_000, maxWorkers: ${CONCURRENCY} } });
 `,
   );
-  await writeFile(path.join(dir, TEST_FILE), testFileSource(measured));
+  for (const recipe of measured) await writeFile(path.join(dir, testFileName(recipe)), testFileSource(recipe));
 }
 
 /** One child `vitest run` of the generated file over `jobs`; returns their records. */
@@ -171,8 +171,10 @@ async function runPhase(dir, phase, jobs, vitestArgs, { learning = false, env = 
   const records = path.join(dir, 'records', phase);
   await mkdir(records, { recursive: true });
   const plan = path.join(dir, `plan-${phase}.json`);
-  await writeFile(plan, JSON.stringify({ learning, records, jobs }));
-  const { code, output } = await runVitest(dir, vitestArgs, { LIVE_PLAN: plan, LIVE_AGI_URL: emulator.baseUrl, ...env });
+  await writeFile(plan, JSON.stringify({ learning, records, jobs: jobs.map((x, index) => ({ ...x, index })) }));
+  // Files first: `-u` takes an optional value in Vitest 4 and would swallow a file name after it.
+  const files = [...new Set(jobs.map((x) => testFileName(recipes.find((r) => r.name === x.recipe))))];
+  const { code, output } = await runVitest(dir, [...files, ...vitestArgs], { LIVE_PLAN: plan, LIVE_AGI_URL: emulator.baseUrl, ...env });
   const found = await Promise.all((await readdir(records)).map(async (file) => JSON.parse(await readFile(path.join(records, file), 'utf8'))));
   const errors = found.filter((x) => x.error);
   if (code !== 0 || errors.length > 0 || found.length !== jobs.length) {
@@ -199,9 +201,9 @@ function runVitest(cwd, vitestArgs, extraEnv) {
   });
 }
 
-/** How many accepted baselines a name has after learning: `<name>.jpg` and its variants `<name>.<n>.jpg`. */
-async function countBaselines(dir, name) {
-  const folder = path.join(dir, 'snapshots', TEST_FILE);
+/** How many accepted baselines a recipe's name has after learning: `<name>.jpg` and its variants `<name>.<n>.jpg`. */
+async function countBaselines(dir, recipe, name) {
+  const folder = path.join(dir, 'snapshots', testFileName(recipe));
   const files = existsSync(folder) ? await readdir(folder) : [];
   return files.filter((file) => new RegExp(`^${name}(\\.\\d+)?\\.(jpg|png)$`).test(file)).length;
 }
