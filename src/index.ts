@@ -30,5 +30,5 @@ export { Screenshot } from './image/screenshot.js';
 export { Session, type AgentMessage, type ExecutionStatus, type MessageType, type WaitResult } from './api/session.js';
 export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers/subject.js';
 export type { AgiMatchers } from './types.js';
-export type { TextBox, TextReading } from './ocr/reading.js';
 export type { TextOptions, TextPattern } from './options/options.js';
+export type { TextBox, TextReading } from './ocr/reading.js';

@@ -33,7 +33,7 @@ export interface TextMessageInput {
 export function buildTextMessage(input: TextMessageInput): string {
   const { expected, found, lines } = input;
   const what = describeExpected(expected);
-  const where = input.region ? 'in the region' : 'on the screen';
+  const where = input.region ? 'the region' : 'the screen';
   const paths = labelledLines([
     ['Capture', input.capturePath],
     ['Region', input.region && describeBox(input.region)],

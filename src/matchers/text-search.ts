@@ -1,5 +1,6 @@
 import type { Region } from '../options/options.js';
 import type { TextExpectation } from './page-matcher.js';
+import { normalizeText } from '../ocr/reading.js';
 
 // Where an expected text is on a screen that OCR read: pure, no OCR, no Vitest.
 
@@ -9,18 +10,14 @@ export interface ReadLine {
   box: Region;
 }
 
-/** Any run of whitespace (spaces, line breaks) counts as one space, as the text of a screen is compared. */
-export function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
 
 /**
  * Whether a text (whitespace normalised) shows `expected`: a string is a case-insensitive substring after whitespace
  * normalisation; a RegExp is tested (lastIndex reset, so a /g pattern answers the same on every capture).
  */
 export function showsText(expected: TextExpectation, text: string): boolean {
-  const normalised = collapseWhitespace(text);
-  if (typeof expected === 'string') return normalised.toLowerCase().includes(collapseWhitespace(expected).toLowerCase());
+  const normalised = normalizeText(text);
+  if (typeof expected === 'string') return normalised.toLowerCase().includes(normalizeText(expected).toLowerCase());
   expected.lastIndex = 0;
   return expected.test(normalised);
 }
@@ -39,7 +36,7 @@ export interface FoundText {
  * undefined when it is not there. A match that runs over a line break gives every line it touches.
  */
 export function locateText(expected: TextExpectation, lines: readonly ReadLine[]): FoundText | undefined {
-  const texts = lines.map((line) => collapseWhitespace(line.text));
+  const texts = lines.map((line) => normalizeText(line.text));
   const joined = texts.join(' ');
   const range = findRange(expected, joined);
   if (!range) return undefined;
@@ -66,7 +63,7 @@ function findRange(expected: TextExpectation, text: string): { start: number; en
   if (typeof expected === 'string') {
     // Lower-cased as a whole on both sides; lines were joined before, so offsets stay those of the joined text
     // (a character whose lower case is longer, like "İ", is rare on screen and only shifts the box by a line).
-    const needle = collapseWhitespace(expected).toLowerCase();
+    const needle = normalizeText(expected).toLowerCase();
     const start = text.toLowerCase().indexOf(needle);
     return start === -1 ? undefined : { start, end: start + needle.length };
   }
@@ -102,11 +99,11 @@ export interface ClosestLine {
  * else the line holds. Undefined when there are no lines or nothing to compare.
  */
 export function findClosestLine(expected: string, lines: readonly ReadLine[]): ClosestLine | undefined {
-  const needle = collapseWhitespace(expected).toLowerCase();
+  const needle = normalizeText(expected).toLowerCase();
   if (needle === '') return undefined;
   let best: ClosestLine | undefined;
   lines.forEach((line, i) => {
-    const text = collapseWhitespace(line.text);
+    const text = normalizeText(line.text);
     if (text === '') return;
     const { distance, start, end } = substringDistance(needle, text.toLowerCase());
     if (!best || distance < best.distance) best = { number: i + 1, text, part: text.slice(start, end), distance };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
 import { testInfo, type MatcherContext, type TestInfo } from '../vitest/matcher-context.js';
-import { checkRegionsInside, resolveOptions, TEXT_OPTION_NAMES, type TextOptions } from '../options/options.js';
+import { checkRegionOption, resolveOptions, TEXT_OPTION_NAMES, type TextOptions } from '../options/options.js';
 import { baselineFileStem, resolveScreenshotPaths, writeFileAtomically } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { recognizeText } from '../ocr/recognize.js';
@@ -41,7 +41,7 @@ export async function toShowText(this: MatcherContext, subject: unknown, expecte
     const info = testInfo(this);
 
     const read = async (shot: Screenshot): Promise<TextCheck> => {
-      checkRegionsInside({ mask: [], clip: undefined, region }, shot, 'toShowText');
+      if (region !== undefined) checkRegionOption('toShowText', 'region', region, shot);
       const reading = await recognizeText(shot, { region });
       // The screen's text is its lines joined by one space (as `reading.text` is): searched there, a match has lines.
       return { lines: reading.lines, found: locateText(expected, reading.lines) };

@@ -172,13 +172,29 @@ describe('toShowText on real Chromium screenshots', () => {
     });
     expect(assertions.find((a) => a.test === 'shows the confirmation')).toMatchObject({
       matcher: 'toShowText', outcome: 'matched', pass: true, expected: '"order  #A-20931 IS confirmed"', title: 'Thank you — Tiny Shop',
-      found: { text: 'Order #A-20931 is confirmed.', lines: { first: 3, last: 3 } },
+      found: { text: 'Order #A-20931 is confirmed.' },
     });
   });
 
   test('a failure names the closest line, the lines read, the capture kept and the page', async () => {
     const message = failureOf(report, 'fails with the closest line')!.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>').replace(/-text-[0-9a-f]{8}\.jpg/, '-text-<sha>.jpg');
-    expect(message).toMatchInlineSnapshot();
+    expect(message).toMatchInlineSnapshot(`
+      "Error: expect(session).toShowText("Order #A-20951 is confirmed")
+
+      Expected the screen to show "Order #A-20951 is confirmed" (ignoring case and spacing), but OCR did not read it.
+      Closest: "Order #A-20931 is confirmed" on line 2, 1 character different.
+
+        Capture: .vitest-agi/text.test.js/fails-with-the-closest-line--26430c68-text-<sha>.jpg
+        Page:    http://127.0.0.1:<port>/order  "Thank you — Tiny Shop"
+
+      Read 4 lines:
+        1  Thank you, Ada!
+        2  Order #A-20931 is confirmed.
+        3  Total: $173.50
+        4  Keep shopping
+
+      If the page is right and OCR misread a character (0/O, 1/l, rn/m), match it with a RegExp that allows both."
+    `);
     const record = assertions.find((a) => a.test === 'fails with the closest line')!;
     expect(record).toMatchObject({ outcome: 'text-missing', pass: false, capture: expect.stringMatching(/^\.vitest-agi\/text\.test\.js\/fails-with-the-closest-line--[0-9a-f]{8}-text-[0-9a-f]{8}\.jpg$/) });
     // The capture kept is the JPEG the emulator sent.
@@ -188,7 +204,15 @@ describe('toShowText on real Chromium screenshots', () => {
 
   test('.not fails with the line that was found and its box', () => {
     const message = failureOf(report, 'not: fails on the banner')!.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>').replace(/-text-[0-9a-f]{8}\.jpg/, '-text-<sha>.jpg');
-    expect(message).toMatchInlineSnapshot();
+    expect(message).toMatchInlineSnapshot(`
+      "Error: expect(session).not.toShowText("card declined")
+
+      Expected the screen not to show "card declined" (ignoring case and spacing), but line 2 of 4 lines read shows it:
+      "Payment error: card declined" at {x: 33, y: 72, width: 243, height: 18}.
+
+        Capture: .vitest-agi/text.test.js/not-fails-on-the-banner--ec4d884d-text-<sha>.jpg
+        Page:    http://127.0.0.1:<port>/banner  "Payment — Tiny Shop""
+    `);
     expect(assertions.find((a) => a.test === 'not: fails on the banner')).toMatchObject({ not: true, outcome: 'matched', pass: false, found: { text: 'Payment error: card declined' } });
     expect(assertions.find((a) => a.test === 'not: passes when the text is absent')).toMatchObject({ not: true, outcome: 'text-missing', pass: true });
   });
@@ -212,7 +236,7 @@ describe('toShowText on real Chromium screenshots', () => {
 
 describe('maskText on a page with a live clock', () => {
   test('the baseline keeps passing run after run while the clock changes', async () => {
-    for (const [i, env] of [{}, { CI: 'true' }, { CI: 'true' }].entries()) {
+    for (const [i, env] of ([{}, { CI: 'true' }, { CI: 'true' }] as Array<Record<string, string>>).entries()) {
       const result = await run('clock.test.js', env);
       expect(result.code, `run ${i + 1}: ${result.output}`).toBe(0);
       const records = (await assertionsOf()).filter((a) => a.matcher === 'toMatchScreenshot');
@@ -293,7 +317,10 @@ describe('the OCR engine in a Vitest run', () => {
       const result = await bare.run();
       expect(result.code).toBe(1);
       const error = result.output.slice(result.output.indexOf('FAIL'), result.output.indexOf('\n ❯', result.output.indexOf('FAIL')));
-      expect(error).toMatchInlineSnapshot();
+      expect(error).toMatchInlineSnapshot(`
+        "FAIL  read.test.js > reads the thank-you page
+        OcrUnavailableError: Reading text from a screenshot needs the optional peer dependencies tesseract.js and @tesseract.js-data/eng, and tesseract.js is not installed. Install both: \`npm install -D tesseract.js @tesseract.js-data/eng\`."
+      `);
     } finally {
       await bare.remove();
     }

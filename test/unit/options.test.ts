@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { RegionError, UsageError } from '../../src/errors.js';
-import { checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES, TEXT_OPTION_NAMES } from '../../src/options/options.js';
+import { checkRegionOption, checkRegionsInside, configure, DEFAULT_OPTIONS, resetConfiguration, resolveOptions, SCREENSHOT_OPTION_NAMES, TEXT_OPTION_NAMES } from '../../src/options/options.js';
 
 afterEach(resetConfiguration);
 
@@ -57,7 +57,7 @@ describe('the options of toShowText and maskText', () => {
   });
 
   test('a region outside the capture is named like a mask', () => {
-    expect(() => checkRegionsInside({ mask: [], clip: undefined, region: { x: 1200, y: 0, width: 100, height: 10 } }, { width: 1280, height: 720 }, 'toShowText')).toThrowError(
+    expect(() => checkRegionOption('toShowText', 'region', { x: 1200, y: 0, width: 100, height: 10 }, { width: 1280, height: 720 })).toThrowError(
       new RegionError('toShowText: `region` {x: 1200, y: 0, width: 100, height: 10} reaches outside the 1280×720 screenshot (it ends at x 1300, y 10).'),
     );
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { buildTextMessage, LINES_SHOWN, type TextMessageInput } from '../../src/matchers/text-message.js';
+import { buildTextMessage, LINE_CHARS, LINES_SHOWN, type TextMessageInput } from '../../src/matchers/text-message.js';
 import { locateText, type ReadLine } from '../../src/matchers/text-search.js';
 
 const line = (text: string, i: number): ReadLine => ({ text, box: { x: 32, y: 20 + 30 * i, width: 12 * text.length, height: 22 } });
@@ -21,16 +21,48 @@ const input = (over: Partial<TextMessageInput>): TextMessageInput => ({
 
 describe('buildTextMessage', () => {
   test('names the closest line by edit distance, and lists the lines read', () => {
-    expect(buildTextMessage(input({}))).toMatchInlineSnapshot();
+    expect(buildTextMessage(input({}))).toMatchInlineSnapshot(`
+      "expect(session).toShowText("Order #A-20931 is confirmed")
+
+      Expected the screen to show "Order #A-20931 is confirmed" (ignoring case and spacing), but OCR did not read it.
+      Closest: "order #A-2O931 is confirmed" on line 3, 1 character different.
+
+        Capture: .vitest-agi/test/shop.test.ts/thanks-text-1a2b3c4d.jpg
+        Page:    https://shop.example/thanks  "Thank you — Shop"
+
+      Read 4 lines:
+        1  Tiny Shop
+        2  Thank you, Ada!
+        3  Your order #A-2O931 is confirmed.
+        4  Keep shopping
+
+      If the page is right and OCR misread a character (0/O, 1/l, rn/m), match it with a RegExp that allows both."
+    `);
   });
 
   test('a RegExp has no closest line; an empty reading says so; a region is named', () => {
-    expect(buildTextMessage(input({ expected: /order #\d+/i, lines: [], region: { x: 0, y: 0, width: 640, height: 60 } }))).toMatchInlineSnapshot();
+    expect(buildTextMessage(input({ expected: /order #\d+/i, lines: [], region: { x: 0, y: 0, width: 640, height: 60 } }))).toMatchInlineSnapshot(`
+      "expect(session).toShowText("Order #A-20931 is confirmed")
+
+      Expected the region to show text matching /order #\\d+/i, but OCR read no text there.
+
+        Capture: .vitest-agi/test/shop.test.ts/thanks-text-1a2b3c4d.jpg
+        Region:  {x: 0, y: 0, width: 640, height: 60}
+        Page:    https://shop.example/thanks  "Thank you — Shop""
+    `);
   });
 
   test('.not names the line found and its box', () => {
     const found = locateText('THANK YOU', thanks);
-    expect(buildTextMessage(input({ isNot: true, expected: 'thank you', found, hint: 'expect(session).not.toShowText("thank you")' }))).toMatchInlineSnapshot();
+    expect(buildTextMessage(input({ isNot: true, expected: 'thank you', found, hint: 'expect(session).not.toShowText("thank you")' }))).toMatchInlineSnapshot(`
+      "expect(session).not.toShowText("thank you")
+
+      Expected the screen not to show "thank you" (ignoring case and spacing), but line 2 of 4 lines read shows it:
+      "Thank you, Ada!" at {x: 32, y: 50, width: 180, height: 22}.
+
+        Capture: .vitest-agi/test/shop.test.ts/thanks-text-1a2b3c4d.jpg
+        Page:    https://shop.example/thanks  "Thank you — Shop""
+    `);
   });
 
   test(`cuts the lines at ${LINES_SHOWN}, and escapes and caps what OCR read like network text`, () => {
@@ -38,7 +70,9 @@ describe('buildTextMessage', () => {
     const message = buildTextMessage(input({ lines: many, expected: 'line 99' }));
     expect(message).not.toMatch(/\u001b|\u0007/);
     expect(message).toContain('Read 45 lines (the first 20 shown):\n   1  \\u001b]8;;https://evil.example\\u0007click\\u001b[2J');
-    expect(message).toContain('(251 more characters)');
+    const first = message.split('\n').find((row) => row.startsWith('   1  '))!;
+    expect(first).toMatch(/x… \(\d+ more characters\)$/);
+    expect(first.length).toBeLessThan(LINE_CHARS + 40);
     expect(message).toContain('  20  line 20\n  … 25 more');
     expect(message).not.toContain('line 21');
   });

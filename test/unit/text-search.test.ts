@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { collapseWhitespace, findClosestLine, locateText, showsText, substringDistance, unionBox, type ReadLine } from '../../src/matchers/text-search.js';
+import { findClosestLine, locateText, showsText, substringDistance, unionBox, type ReadLine } from '../../src/matchers/text-search.js';
+import { normalizeText } from '../../src/ocr/reading.js';
 
 const line = (text: string, y: number): ReadLine => ({ text, box: { x: 32, y, width: 10 * text.length, height: 20 } });
 const screen = [line('Tiny Shop', 10), line('Thank you, Ada!', 60), line('Your order #A-2O931 is', 100), line('confirmed.', 130), line('Keep shopping', 170)];
-const screenText = collapseWhitespace(screen.map((l) => l.text).join('\n'));
+const screenText = normalizeText(screen.map((l) => l.text).join('\n'));
 
 describe('showsText', () => {
   test.each([
