@@ -7,6 +7,7 @@ import type { CaptureRecord } from './poll.js';
 import { describeProvenance, type BaselineProvenance } from '../baselines/provenance.js';
 import type { Screenshot } from '../image/screenshot.js';
 import type { ScreenshotPaths } from '../baselines/baseline.js';
+import type { ChangedRegion } from '../image/regions.js';
 
 // The failure text of toMatchScreenshot: hint, one reason with numbers, labelled paths, one next step.
 
@@ -22,6 +23,8 @@ export interface MessageInput {
   options: ResolvedOptions;
   captures: CaptureRecord[];
   elapsedMs: number;
+  /** Where the pixels changed, for a same-size difference (drawn with the diff). */
+  regions?: ChangedRegion[];
 }
 
 export function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
@@ -46,6 +49,7 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
       return assembleMessage([
         input.hint,
         reason,
+        input.regions && describeRegions(input.regions),
         labelledLines([
           ['Baseline', rel(input.baselinePath)],
           ['', input.source && escapeNetworkText(describeProvenance(input.source))],
@@ -101,4 +105,11 @@ function describeArea(shot: Screenshot, options: ResolvedOptions): string {
 function describeLimits(options: ResolvedOptions, allowedPixels: number): string {
   const ratio = options.maxDiffPixelRatio === undefined ? '' : `, maxDiffPixelRatio ${options.maxDiffPixelRatio}`;
   return `allowed: ${formatCount(allowedPixels)} pixels (maxDiffPixels ${formatCount(options.maxDiffPixels)}${ratio}), threshold ${options.threshold}`;
+}
+
+/** "2 changed regions: 212×38 at (120, 340), 1,204 px; 40×12 at (8, 600), 96 px." (outlined in blue on the diff). */
+export function describeRegions(regions: readonly ChangedRegion[]): string {
+  if (regions.length === 0) return 'No changed region: the differing pixels are isolated specks.';
+  const list = regions.map((r) => `${r.width}×${r.height} at (${r.x}, ${r.y}), ${formatCount(r.diffPixels)} px`).join('; ');
+  return `${regions.length === 1 ? '1 changed region' : `${regions.length} changed regions`}: ${list}.`;
 }

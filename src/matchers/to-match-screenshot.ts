@@ -2,6 +2,7 @@ import path from 'node:path';
 import { recordReviewImages } from '../vitest/artifacts.js';
 import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
 import { compareImages } from '../image/compare.js';
+import { outlineChangedRegions, type ChangedRegion } from '../image/regions.js';
 import { UnreadableBaselineError, UsageError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image/image.js';
 import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../vitest/matcher-context.js';
@@ -130,6 +131,7 @@ async function matchScreenshot(
       options: compared,
       captures: polled.captures,
       elapsedMs: polled.elapsedMs,
+      regions: effects.regions,
     });
   await recordReviewImages(context.task, reviewMessage(outcome, info.root, paths!), reviewImages(outcome, isNot, paths!, baseline, polled.shot, effects));
   await recordAssertion(context.task, {
@@ -144,6 +146,7 @@ async function matchScreenshot(
     ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
     ...(maskedText ? { maskedText } : {}),
+    ...(effects.regions ? { regions: effects.regions } : {}),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
     ...(holds ? {} : { message: plainMessage(message()) }),
@@ -208,6 +211,8 @@ function decodeBaseline(baseline: Baseline, rel: (file: string) => string): Deco
 /** What the side effects produced that the report needs: the diff image drawn (a file, or only bytes after -u). */
 export interface SideEffects {
   diff?: { png: Buffer; width: number; height: number };
+  /** Where the pixels changed (outlined on the diff), for a same-size diff. */
+  regions?: ChangedRegion[];
   /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
   migratedTo?: string;
 }
@@ -229,20 +234,23 @@ async function performSideEffects(
   const drawDiff = () => {
     // The diff image is drawn only now, for the final capture: polling captures count pixels only.
     const diff = compareImages(baseline!.pixels!, shot.pixels, { threshold: options.threshold, mask: options.mask, clip: options.clip, withDiff: true }).diff!;
-    return { png: encodePng(diff), width: diff.width, height: diff.height };
+    // Same-size diffs only: a padded diff of two sizes has no change to place.
+    const sameSize = (outcome.kind === 'baseline-updated' ? outcome.comparison : outcome).kind === 'pixels-differ';
+    const regions = sameSize ? outlineChangedRegions(diff, options.clip ?? { x: 0, y: 0 }) : undefined;
+    return { png: encodePng(diff), width: diff.width, height: diff.height, regions };
   };
   switch (outcome.kind) {
     case 'baseline-written':
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
-      const diff = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
+      const drawn = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
       await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.
       if (baseline && !baseline.legacy && baseline.path !== paths.baseline) await removeFiles(baseline.path, provenancePath(baseline.path));
       await removeFiles(paths.actual, paths.diff);
-      return { diff };
+      return drawn ? { diff: drawn, regions: drawn.regions } : {};
     }
     case 'matched':
       await removeFiles(paths.actual, paths.diff);
@@ -268,7 +276,7 @@ async function performSideEffects(
         writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`),
         writeFileAtomically(paths.diff, diff.png, `the diff image ${how.rel(paths.diff)}`),
       ]);
-      return { diff };
+      return { diff, regions: diff.regions };
     }
     default:
       return outcome satisfies never;

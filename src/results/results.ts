@@ -106,6 +106,8 @@ export interface AssertionResult {
   /** The stricter of `maxDiffPixels` and `maxDiffPixelRatio` × compared pixels. */
   allowedPixels?: number;
   limits?: { threshold: number; maxDiffPixels: number; maxDiffPixelRatio?: number };
+  /** toMatchScreenshot, pixels-differ (and baseline-updated): where the pixels changed, at most 5 boxes, most pixels first. */
+  regions?: Array<{ x: number; y: number; width: number; height: number; diffPixels: number }>;
   /** The baseline's provenance sidecar, when it has one that matches its bytes. */
   baselineSource?: BaselineProvenance;
   meta?: Record<string, MetaValue>;

@@ -56,7 +56,7 @@ describe('the example agent suite against the emulator', () => {
       'the shop front looks the way it did': 'failed',
     });
     const failed = report.testResults[0].assertionResults.find((t: { status: string }) => t.status === 'failed');
-    expect(failed.failureMessages[0]).toMatch(/Screenshot differs from baseline: [\d,]+ pixels differ .*\n.*\n\n {2}Baseline: snapshots\/checkout\.test\.ts\/shop-front\.jpg\n/);
+    expect(failed.failureMessages[0]).toMatch(/Screenshot differs from baseline: [\d,]+ pixels differ .*\n.*\n\n1 changed region: \d+×\d+ at \(\d+, \d+\), [\d,]+ px\.\n\n {2}Baseline: snapshots\/checkout\.test\.ts\/shop-front\.jpg\n/);
     expect(project.exists('.vitest-agi/checkout.test.ts/shop-front-diff.png')).toBe(true);
   });
 });

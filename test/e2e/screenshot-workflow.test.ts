@@ -119,6 +119,8 @@ describe('a user project, run after run', () => {
       Screenshot differs from baseline: 1,832 pixels differ (0.20% of 1280×720);
       allowed: 32 pixels (maxDiffPixels 32), threshold 0.1.
 
+      1 changed region: 463×15 at (607, 172), 1,832 px.
+
         Baseline: snapshots/test/shop.test.ts/home.jpg
                   captured from http://shop.test/docs on <day>
         Actual:   .vitest-agi/test/shop.test.ts/home-actual.jpg

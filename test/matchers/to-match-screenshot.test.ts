@@ -51,6 +51,8 @@ describe('toMatchScreenshot', () => {
       Screenshot differs from baseline: 1,832 pixels differ (0.20% of 1280×720);
       allowed: 32 pixels (maxDiffPixels 32), threshold 0.1.
 
+      1 changed region: 463×15 at (607, 172), 1,832 px.
+
         Baseline: <tmp>/snapshots/test/matchers/to-match-screenshot.test.ts/docs.jpg
         Actual:   <tmp>/out/test/matchers/to-match-screenshot.test.ts/docs-actual.jpg
         Diff:     <tmp>/out/test/matchers/to-match-screenshot.test.ts/docs-diff.png

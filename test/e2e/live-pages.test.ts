@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decodeImage } from '../../src/image/image.js';
+import { OUTLINE_COLOR } from '../../src/image/regions.js';
+import { createProject, type Project } from '../helpers/vitest-project.js';
+import { validateResults } from '../review/json-schema.js';
+
+// Live pages, in a user's project run by a real Vitest against the emulator on real Chromium: a site whose pages
+// change (a badge that changes colour, a two-state banner, a page still moving after load, one that never stops),
+// served by the project's own globalSetup, with results.json from the reporter.
+const CONFIG = `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: {
+  globalSetup: ['./global-setup.ts'], setupFiles: ['vitest-agi/setup'], reporters: ['default', 'vitest-agi/reporter'],
+  testTimeout: 60_000, hookTimeout: 60_000,
+} });
+`;
+
+const GLOBAL_SETUP = `
+import { createServer } from 'node:http';
+import { startEmulator } from 'vitest-agi/emulator';
+
+const page = (body, script = '') => \`<!doctype html><html><head><meta charset="utf-8"><title>Live</title>
+<style>body { margin: 0; font-family: sans-serif; background: #fff; } h1 { margin: 24px 32px; }
+.at { position: absolute; }</style></head><body><h1>A live page</h1>\${body}<script>\${script}</script></body></html>\`;
+
+// Every box is absolutely placed, so the tests know where it is: left, top, width, height in CSS px (scale 1).
+const PAGES = {
+  // A 160×48 badge at (320, 240), in the colour the query asks for.
+  '/badge': (q) => page(\`<div class="at" style="left:320px; top:240px; width:160px; height:48px; background:\${q.get('colour') === 'red' ? '#c0392b' : '#16a085'}"></div>\`),
+  // A banner in one of two states (a rotating promotion).
+  '/banner': (q) => page(q.get('state') === 'b'
+    ? '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#2c3e50; color:#fff; font-size:32px">Free shipping this week</div>'
+    : '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#f39c12; color:#000; font-size:32px">20% off all mugs</div>'),
+  // A progress bar that grows for 1 s after load, then stays full (?still: full from the start).
+  '/settling': (q) => page(\`<div id="bar" class="at" style="left:100px; top:200px; height:60px; background:#8e44ad; width:\${q.has('still') ? 1000 : 0}px"></div>\`,
+    q.has('still') ? '' : 'const start = Date.now(); const t = setInterval(() => { const s = Math.min(1, (Date.now() - start) / 1000); bar.style.width = (1000 * s) + "px"; if (s === 1) clearInterval(t); }, 40);'),
+  // A big counter that never stops (?still: the first number only).
+  '/restless': (q) => page('<div id="n" class="at" style="left:100px; top:200px; font-size:96px">0</div>',
+    q.has('still') ? '' : 'let i = 0; setInterval(() => { n.textContent = String(++i); }, 60);'),
+};
+
+export default async function setup(project) {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url, 'http://site');
+    const render = PAGES[url.pathname];
+    response.writeHead(render ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(render ? render(url.searchParams) : 'not found');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const emulator = await startEmulator();
+  project.provide('siteUrl', \`http://127.0.0.1:\${server.address().port}\`);
+  project.provide('agiBaseUrl', emulator.baseUrl);
+  return async () => {
+    await emulator.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+}
+`;
+
+/** A test file that opens `path` (with the env's query) in a fresh session and asserts `assertion`. */
+const liveTest = (name: string, path: string, assertion: string) => `
+import { expect, inject, test } from 'vitest';
+import { AgiClient } from 'vitest-agi';
+
+const agi = new AgiClient({ apiKey: 'live-key', baseUrl: inject('agiBaseUrl') });
+
+test(${JSON.stringify(name)}, async () => {
+  const session = await agi.createSession();
+  try {
+    await session.navigate(inject('siteUrl') + ${JSON.stringify(path)} + (process.env.QUERY ?? ''));
+    ${assertion}
+  } finally {
+    await session.delete();
+  }
+});
+`;
+
+let project: Project;
+
+interface Assertion {
+  outcome: string;
+  pass: boolean;
+  message?: string;
+  regions?: Array<{ x: number; y: number; width: number; height: number; diffPixels: number }>;
+  diff?: string;
+  variant?: number;
+  captures: number;
+}
+
+/** results.json's assertions, checked against docs/results.schema.json. */
+async function assertions(): Promise<Assertion[]> {
+  const results = JSON.parse((await project.read('.vitest-agi/results.json')).toString());
+  expect(validateResults(results)).toEqual([]);
+  return results.assertions;
+}
+
+beforeAll(async () => {
+  project = await createProject({
+    'vitest.config.ts': CONFIG,
+    'global-setup.ts': GLOBAL_SETUP,
+    'badge.test.ts': liveTest('badge', '/badge', "await expect(session).toMatchScreenshot('badge');"),
+  });
+});
+afterAll(() => project?.remove());
+
+describe('changed regions', () => {
+  test('a badge that changed colour fails with its region in the message, in results.json and outlined on the diff', async () => {
+    const first = await project.run(['badge.test.ts'], { QUERY: '?colour=teal' });
+    expect(first.code, first.output).toBe(0);
+    const changed = await project.run(['badge.test.ts'], { QUERY: '?colour=red' });
+    expect(changed.code).toBe(1);
+    const [record] = await assertions();
+    expect(record!.message!.replace(/ on \d{4}-\d\d-\d\d$/m, ' on <day>').replace(/127\.0\.0\.1:\d+/g, '<site>')).toMatchInlineSnapshot(`
+      "expect(session).toMatchScreenshot("badge")
+
+      Screenshot differs from baseline: 7,680 pixels differ (0.84% of 1280×720);
+      allowed: 32 pixels (maxDiffPixels 32), threshold 0.1.
+
+      1 changed region: 160×48 at (320, 240), 7,680 px.
+
+        Baseline: snapshots/badge.test.ts/badge.jpg
+                  captured from http://<site>/badge?colour=teal on <day>
+        Actual:   .vitest-agi/badge.test.ts/badge-actual.jpg
+        Diff:     .vitest-agi/badge.test.ts/badge-diff.png
+        Page:     http://<site>/badge?colour=red  "Live"
+
+      If the change is intended, run \`vitest -u\` to update the baseline."
+    `);
+    // The badge is 160×48 at (320, 240): the one region holds it, and JPEG blur adds at most a few pixels around it.
+    expect(record!.regions).toHaveLength(1);
+    const region = record!.regions![0]!;
+    expect(region.x).toBeLessThanOrEqual(320);
+    expect(region.y).toBeLessThanOrEqual(240);
+    expect(region.x + region.width).toBeGreaterThanOrEqual(320 + 160);
+    expect(region.y + region.height).toBeGreaterThanOrEqual(240 + 48);
+    expect(region.width).toBeLessThanOrEqual(160 + 8);
+    expect(region.height).toBeLessThanOrEqual(48 + 8);
+    // The diff PNG has the outline just outside the box (2 px, blue), and the badge's pixels red inside it.
+    const diff = decodeImage(await readFile(project.path(record!.diff!)), 'image/png');
+    const at = (x: number, y: number) => [...diff.data.subarray((y * diff.width + x) * 4, (y * diff.width + x) * 4 + 3)];
+    expect(at(region.x - 1, region.y + 10)).toEqual([...OUTLINE_COLOR]);
+    expect(at(region.x + region.width, region.y + region.height)).toEqual([...OUTLINE_COLOR]);
+    expect(at(400, 264)).toEqual([255, 0, 0]);
+  });
+});
