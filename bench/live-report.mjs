@@ -29,6 +29,7 @@ export function formatLiveReport(result, regressionNames) {
     `vitest-agi bench:live — Node ${m.node}, Vitest ${m.vitest}, ${m.cpu}, Chromium ${m.chromium}; ${m.concurrency} test files (recipes) at a time, the tests in a file one after another; ` +
       `load average ${m.loadAverageAtStart[0]} → ${m.loadAverageAtEnd[0]}; ${m.durationS} s in all.`,
     'Each verdict is a real `expect(session).toMatchScreenshot(name, options)` in a child `vitest run` (CI mode), on a fresh page load.',
+    '"located": the failure names a changed region that overlaps the seeded regression (it failed for the right reason).',
     '',
   ];
   const header = ['recipe', 'false failures', 'regressions caught', 'ms/assertion', 'missed'];
@@ -38,7 +39,7 @@ export function formatLiveReport(result, regressionNames) {
       : [
           `${r.recommended ? '★ ' : ''}${r.name}`,
           `${r.falseFailures}/${r.unchangedRuns} (${percent(r.falseFailures, r.unchangedRuns)})`,
-          `${r.regressionsCaught}/${r.regressions}`,
+          `${r.regressionsCaught}/${r.regressions}${r.regressionsLocated === null ? '' : ` (${r.regressionsLocated} located)`}`,
           String(r.msPerAssertion),
           r.missed.length ? r.missed.join(', ') : '',
         ],

@@ -20,6 +20,19 @@ export const REGRESSIONS = {
   colour: 'a colour change (the "Add to cart" buttons green → blue)',
 };
 
+/**
+ * Where each regression shows at 1280×720 (what it changed, and for the error banner and the shift, everything they
+ * push down): a catch is "located" when one of the failure's changed regions overlaps it.
+ */
+export const REGRESSION_AREAS = {
+  price: { x: 30, y: 318, width: 80, height: 32 },
+  button: { x: 340, y: 350, width: 140, height: 48 },
+  error: { x: 0, y: 104, width: 1280, height: 616 },
+  shift: { x: 0, y: 104, width: 1280, height: 616 },
+  name: { x: 30, y: 295, width: 140, height: 30 },
+  colour: { x: 30, y: 350, width: 1230, height: 48 },
+};
+
 /** Where the moving parts are at 1280×720 (CSS px = screenshot px at device scale 1): the `mask` recipe covers them. */
 export const LIVE_REGIONS = {
   search: { x: 560, y: 10, width: 300, height: 36 },

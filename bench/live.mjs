@@ -21,7 +21,7 @@ if (!existsSync(path.join(repo, 'dist/emulator/index.js'))) {
 }
 const { startEmulator } = await import('../dist/emulator/index.js');
 const { SCREENSHOT_OPTION_NAMES } = await import('../dist/options/options.js');
-const { startLiveSite, REGRESSIONS } = await import('./live-site.mjs');
+const { startLiveSite, REGRESSIONS, REGRESSION_AREAS } = await import('./live-site.mjs');
 const { RECIPES, captureDelay, regressionDelay, testFileName, testFileSource } = await import('./live-recipes.mjs');
 const { median } = await import('./measure.mjs');
 const { chooseRecommended, formatLiveReport } = await import('./live-report.mjs');
@@ -118,6 +118,8 @@ try {
       regressionsCaught: seeded.filter((x) => x.failed).length,
       msPerAssertion: round(median(mine.map((x) => x.ms))),
       missed: seeded.filter((x) => !x.failed).map((x) => x.regression),
+      // Caught where the regression is: a changed region named in the failure overlaps it (null: no regions in messages).
+      regressionsLocated: locatedCount(seeded.filter((x) => x.failed)),
       baselines: variantsLearned[recipe.name],
       falseFailureRuns: falseFailures.map((x) => ({ run: x.run, delayMs: x.delayMs, reason: reasonOf(x.message) })),
     };
@@ -206,6 +208,16 @@ async function countBaselines(dir, recipe, name) {
   const folder = path.join(dir, 'snapshots', testFileName(recipe));
   const files = existsSync(folder) ? await readdir(folder) : [];
   return files.filter((file) => new RegExp(`^${name}(\\.\\d+)?\\.(jpg|png)$`).test(file)).length;
+}
+
+/** How many failures name a changed region that overlaps their regression's area; null when no message names regions. */
+function locatedCount(failures) {
+  const regionsOf = (message) => [...stripVTControlCharacters(message ?? '').matchAll(/(\d+)×(\d+) at \((\d+), (\d+)\)/g)].map((m) => m.slice(1).map(Number));
+  if (failures.length > 0 && failures.every((x) => !/changed regions?:/.test(x.message ?? ''))) return null;
+  return failures.filter((x) => {
+    const a = REGRESSION_AREAS[x.regression];
+    return regionsOf(x.message).some(([w, h, rx, ry]) => rx < a.x + a.width && a.x < rx + w && ry < a.y + a.height && a.y < ry + h);
+  }).length;
 }
 
 /** The reason sentence of a failure message (the line after the hint), without colours. */

@@ -4,7 +4,8 @@ import { expect, test } from 'vitest';
 
 // `npm run bench:live` small: the live site, the emulator on real Chromium and real child Vitest runs, with two
 // unchanged runs and one seeded regression (a price digit, outside every mask). The JSON must have the issue's shape,
-// and the price regression must be caught by the defaults and by `mask` (it lies outside the masked regions).
+// and the price regression must be caught by the defaults and by `mask` (it lies outside the masked regions), which
+// names a changed region on the price.
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 function benchLive(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -37,4 +38,6 @@ test('bench:live --json reports every recipe in the issue shape, and the default
   expect(result.recipes.filter((r: { recommended: boolean }) => r.recommended)).toHaveLength(1);
   const caught = Object.fromEntries(result.recipes.map((r: { name: string; regressionsCaught: number; missed: string[] }) => [r.name, [r.regressionsCaught, r.missed]]));
   expect(caught).toEqual({ defaults: [1, []], mask: [1, []] });
+  // The mask leaves the price in: its failure names a changed region on the price, not somewhere else.
+  expect(result.recipes.find((r: { name: string }) => r.name === 'mask').regressionsLocated).toBe(1);
 });
