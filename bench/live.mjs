@@ -23,7 +23,7 @@ const { startEmulator } = await import('../dist/emulator/index.js');
 const { SCREENSHOT_OPTION_NAMES } = await import('../dist/options/options.js');
 const { startLiveSite, REGRESSIONS, REGRESSION_AREAS } = await import('./live-site.mjs');
 const { RECIPES, captureDelay, regressionDelay, testFileName, testFileSource } = await import('./live-recipes.mjs');
-const { median } = await import('./measure.mjs');
+const { median, describeMachine } = await import('./measure.mjs');
 const { chooseRecommended, formatLiveReport } = await import('./live-report.mjs');
 
 const { values: args } = parseArgs({
@@ -128,12 +128,7 @@ try {
   if (recommended) recommended.recommended = true;
   result = {
     machine: {
-      node: process.version,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      cpu: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`,
-      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-      loadAverageAtStart,
-      loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
+      ...describeMachine(loadAverageAtStart),
       chromium: emulator.browser.version,
       vitest: JSON.parse(await readFile(path.join(repo, 'node_modules/vitest/package.json'), 'utf8')).version,
       concurrency: CONCURRENCY,
