@@ -24,7 +24,7 @@ export type MatchOutcome =
   | { kind: 'matched'; comparison: Extract<Comparison, { kind: 'bytes-equal' | 'within-limits' }> }
   | { kind: 'baseline-written' }
   | { kind: 'baseline-updated'; comparison: Extract<Comparison, { kind: 'pixels-differ' | 'size-mismatch' }> }
-  | { kind: 'baseline-missing'; reason: 'ci' | 'not' }
+  | { kind: 'baseline-missing'; reason: 'ci' | 'not' | 'unsettled' }
   | Extract<Comparison, { kind: 'pixels-differ' }>
   | Extract<Comparison, { kind: 'size-mismatch' }>;
 
@@ -41,19 +41,22 @@ export function isMatch(comparison: Comparison): boolean {
 
 /**
  * Decides what happens, purely: Vitest's update modes ('none' in CI, 'new' locally, 'all' with -u),
- * and `.not`, under which a baseline is never written or updated.
+ * and `.not`, under which a baseline is never written or updated; `settled` false (a `settle` capture that ran out
+ * of time) writes and updates no baseline either.
  */
-export function decideOutcome(comparison: Comparison, updateMode: UpdateMode, isNot: boolean): MatchOutcome {
+export function decideOutcome(comparison: Comparison, updateMode: UpdateMode, isNot: boolean, settled = true): MatchOutcome {
   switch (comparison.kind) {
     case 'no-baseline':
       if (isNot) return { kind: 'baseline-missing', reason: 'not' };
-      return updateMode === 'none' ? { kind: 'baseline-missing', reason: 'ci' } : { kind: 'baseline-written' };
+      if (updateMode === 'none') return { kind: 'baseline-missing', reason: 'ci' };
+      // With `settle`, a page that never settled is not written: a half-loaded page must not become the baseline.
+      return settled ? { kind: 'baseline-written' } : { kind: 'baseline-missing', reason: 'unsettled' };
     case 'bytes-equal':
     case 'within-limits':
       return { kind: 'matched', comparison };
     case 'pixels-differ':
     case 'size-mismatch':
-      return updateMode === 'all' && !isNot ? { kind: 'baseline-updated', comparison } : comparison;
+      return updateMode === 'all' && !isNot && settled ? { kind: 'baseline-updated', comparison } : comparison;
     default:
       return comparison satisfies never;
   }

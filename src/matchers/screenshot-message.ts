@@ -8,6 +8,8 @@ import { describeProvenance, type BaselineProvenance } from '../baselines/proven
 import type { Screenshot } from '../image/screenshot.js';
 import type { ScreenshotPaths } from '../baselines/baseline.js';
 import type { ChangedRegion } from '../image/regions.js';
+import { describeUnsettled, type SettleReport } from './settle.js';
+import type { UpdateMode } from '../vitest/update-mode.js';
 
 // The failure text of toMatchScreenshot: hint, one reason with numbers, labelled paths, one next step.
 
@@ -25,6 +27,9 @@ export interface MessageInput {
   elapsedMs: number;
   /** Where the pixels changed, for a same-size difference (drawn with the diff). */
   regions?: ChangedRegion[];
+  /** How the `settle` capture of the compared screenshot went (with `settle` only). */
+  settle?: SettleReport;
+  updateMode?: UpdateMode;
 }
 
 export function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
@@ -32,6 +37,7 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
   const rel = (file: string) => relativePath(root, file);
   const page = describePage(shot.url, shot.title);
   const trajectory = describeCaptures(input.captures, input.elapsedMs);
+  const unsettled = input.settle && !input.settle.settled ? describeUnsettled(input.settle) : undefined;
   switch (outcome.kind) {
     case 'pixels-differ':
     case 'size-mismatch': {
@@ -43,9 +49,11 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
           ? `Screenshot is ${outcome.actual.width}×${outcome.actual.height} but baseline is ${outcome.baseline.width}×${outcome.baseline.height}.`
           : `Screenshot differs from baseline: ${formatCount(outcome.diffPixels)} pixels differ (${formatPercent(outcome.diffPixels / outcome.comparedPixels)} of ${describeArea(shot, options)});\n${describeLimits(options, outcome.allowedPixels)}.`;
       const next =
-        outcome.kind === 'size-mismatch'
-          ? "The session's viewport changed, or the baseline belongs to another viewport. If the new size is intended, run `vitest -u` to update the baseline."
-          : 'If the change is intended, run `vitest -u` to update the baseline.';
+        unsettled && input.updateMode === 'all'
+          ? 'The baseline was not updated: a page that never settled must not become the baseline. Mask what moves, or raise `settle`.'
+          : outcome.kind === 'size-mismatch'
+            ? "The session's viewport changed, or the baseline belongs to another viewport. If the new size is intended, run `vitest -u` to update the baseline."
+            : 'If the change is intended, run `vitest -u` to update the baseline.';
       return assembleMessage([
         input.hint,
         reason,
@@ -57,6 +65,7 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
           ['Diff', rel(paths.diff)],
           ['Page', page],
         ]),
+        unsettled,
         trajectory,
         next,
       ]);
@@ -80,6 +89,16 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
           `No baseline at ${rel(paths.baseline)}: .not.toMatchScreenshot() needs a baseline to differ from, and never writes one.`,
           labelledLines([['Page', page]]),
           'Record the baseline first with toMatchScreenshot() (without .not).',
+        ]);
+      }
+      if (outcome.reason === 'unsettled') {
+        return assembleMessage([
+          input.hint,
+          `No baseline written to ${rel(paths.baseline)}: the page never settled, and a moving page must not become the baseline.`,
+          labelledLines([['Actual', rel(paths.actual)], ['Page', page]]),
+          describeUnsettled(input.settle!, 'the last one is the actual image'),
+          trajectory,
+          'Mask what moves (`mask`), or raise `settle` if the page needs longer to load.',
         ]);
       }
       return assembleMessage([

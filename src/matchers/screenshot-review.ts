@@ -42,7 +42,7 @@ export function reviewImages(
     case 'baseline-written':
       return [{ name: 'reference', ...captured, path: paths.baseline }];
     case 'baseline-missing':
-      return outcome.reason === 'ci' ? [{ name: 'actual', ...captured, path: paths.actual }] : [];
+      return outcome.reason !== 'not' ? [{ name: 'actual', ...captured, path: paths.actual }] : [];
     case 'matched':
       return [];
     default:
@@ -63,6 +63,7 @@ export function reviewMessage(outcome: MatchOutcome, root: string, paths: Screen
     case 'baseline-written':
       return `Baseline written to ${rel(paths.baseline)}.`;
     case 'baseline-missing':
+      if (outcome.reason === 'unsettled') return `No baseline written to ${rel(paths.baseline)}: the page never settled.`;
       return `No baseline at ${rel(paths.baseline)}, and baselines are not written in CI.`;
     case 'matched':
       return 'Screenshot matches the baseline.';
@@ -81,7 +82,7 @@ export function describeFiles(
 ): Pick<AssertionRecord, 'baseline' | 'actual' | 'diff' | 'snapshotDir'> {
   const written = outcome.kind === 'baseline-written' || outcome.kind === 'baseline-updated';
   const failed = (outcome.kind === 'pixels-differ' || outcome.kind === 'size-mismatch') && !isNot;
-  const ciMissing = outcome.kind === 'baseline-missing' && outcome.reason === 'ci';
+  const ciMissing = outcome.kind === 'baseline-missing' && outcome.reason !== 'not';
   return {
     baseline: written ? paths.baseline : baseline?.path ?? paths.baseline,
     snapshotDir,

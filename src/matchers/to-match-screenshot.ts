@@ -16,6 +16,7 @@ import {
   type MatchOutcome,
 } from './outcome.js';
 import { pollCaptures } from './poll.js';
+import { settleCaptures } from './settle.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
 import { Screenshot } from '../image/screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
@@ -102,12 +103,14 @@ async function matchScreenshot(
     return { comparison, settled, compared, ...(textMask ? { maskedText: textMask.masked } : {}) };
   };
 
-  const polled = await pollCaptures(capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
+  const settling = settleCaptures(capture, options.settle, (before, after) => showsSamePage(before, after, options));
+  const polled = await pollCaptures(settling.capture, evaluate, (e) => e.comparison.kind === 'no-baseline' || isMatch(e.comparison) !== isNot || e.settled, {
     timeout: options.timeout,
     interval: options.interval,
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
-  const outcome = decideOutcome(polled.result.comparison, info.updateMode, isNot);
+  const settle = settling.reportFor(polled.shot);
+  const outcome = decideOutcome(polled.result.comparison, info.updateMode, isNot, settle?.settled ?? true);
   const holds = assertionHolds(outcome, isNot);
   // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
   // Read before the side effects: an update replaces the baseline and its sidecar.
@@ -132,6 +135,8 @@ async function matchScreenshot(
       captures: polled.captures,
       elapsedMs: polled.elapsedMs,
       regions: effects.regions,
+      settle,
+      updateMode: info.updateMode,
     });
   await recordReviewImages(context.task, reviewMessage(outcome, info.root, paths!), reviewImages(outcome, isNot, paths!, baseline, polled.shot, effects));
   await recordAssertion(context.task, {
@@ -147,6 +152,7 @@ async function matchScreenshot(
     ...describeNumbers(outcome, polled.shot, options),
     ...(maskedText ? { maskedText } : {}),
     ...(effects.regions ? { regions: effects.regions } : {}),
+    ...(settle ? { settle: { settled: settle.settled, captures: settle.captures, durationMs: settle.durationMs } } : {}),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
     ...(holds ? {} : { message: plainMessage(message()) }),
@@ -263,7 +269,7 @@ async function performSideEffects(
       }
       return {};
     case 'baseline-missing':
-      if (outcome.reason === 'ci') await writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`);
+      if (outcome.reason !== 'not') await writeFileAtomically(paths.actual, shot.bytes, `the actual image ${how.rel(paths.actual)}`);
       return {};
     case 'pixels-differ':
     case 'size-mismatch': {

@@ -34,6 +34,14 @@ export interface ScreenshotOptions extends PollOptions {
   maxDiffPixels?: number;
   /** Share of differing pixels (0–1) still a match. With `maxDiffPixels` too, the stricter limit wins. @default undefined (not applied) */
   maxDiffPixelRatio?: number;
+  /**
+   * Before comparing (and before writing a new baseline), capture until two consecutive screenshots show the same page
+   * — identical bytes, or a difference within this assertion's own limits (a blinking caret, a masked clock) — for at
+   * most this many ms; then compare the last one, and say in a failure that the page never settled. A page that never
+   * settles never becomes a baseline. With `timeout`, each poll settles, within the timeout. 0 captures once.
+   * @default 0
+   */
+  settle?: number;
   /** Regions left out of the comparison (a clock, a spinner); they stay visible in the stored and diff images. @default [] */
   mask?: Region[];
   /** Compare only this part of the screenshot. @default the whole screenshot */
@@ -86,6 +94,7 @@ export const DEFAULT_OPTIONS = {
   maskText: [] as TextPattern[],
   timeout: 0,
   interval: 1000,
+  settle: 0,
   snapshotDir: 'snapshots',
   outputDir: '.vitest-agi',
 } satisfies Required<Omit<ProjectOptions, 'maxDiffPixelRatio' | 'clip'>> & ProjectOptions;
@@ -116,7 +125,7 @@ export function resolveOptions(callOptions: object | undefined, allowed: readonl
   return { ...DEFAULT_OPTIONS, ...withoutUndefined(projectOptions), ...withoutUndefined(call), meta } as ResolvedOptions;
 }
 
-export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText'] as const;
+export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText', 'settle'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
 export const TEXT_OPTION_NAMES = ['region', 'timeout', 'interval'] as const;
 
@@ -159,6 +168,9 @@ function validateOptions(options: object, allowed: readonly string[], where: str
         break;
       case 'timeout':
         checkNumber(where, name, value, 0, 24 * 3600_000);
+        break;
+      case 'settle':
+        checkNumber(where, name, value, 0, 600_000);
         break;
       case 'interval':
         checkNumber(where, name, value, 1, 3600_000);

@@ -108,6 +108,8 @@ export interface AssertionResult {
   limits?: { threshold: number; maxDiffPixels: number; maxDiffPixelRatio?: number };
   /** toMatchScreenshot, pixels-differ (and baseline-updated): where the pixels changed, at most 5 boxes, most pixels first. */
   regions?: Array<{ x: number; y: number; width: number; height: number; diffPixels: number }>;
+  /** toMatchScreenshot with `settle`: whether the compared capture settled, after how many screenshots and ms. */
+  settle?: { settled: boolean; captures: number; durationMs: number };
   /** The baseline's provenance sidecar, when it has one that matches its bytes. */
   baselineSource?: BaselineProvenance;
   meta?: Record<string, MetaValue>;

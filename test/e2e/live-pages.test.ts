@@ -58,23 +58,28 @@ export default async function setup(project) {
 }
 `;
 
-/** A test file that opens `path` (with the env's query) in a fresh session and asserts `assertion`. */
-const liveTest = (name: string, path: string, assertion: string) => `
+/** The user's test: opens PAGE in a fresh session and asserts toMatchScreenshot(NAME, OPTIONS), all from the environment. */
+const LIVE_TEST = `
 import { expect, inject, test } from 'vitest';
 import { AgiClient } from 'vitest-agi';
 
 const agi = new AgiClient({ apiKey: 'live-key', baseUrl: inject('agiBaseUrl') });
 
-test(${JSON.stringify(name)}, async () => {
+test('the live page', async () => {
   const session = await agi.createSession();
   try {
-    await session.navigate(inject('siteUrl') + ${JSON.stringify(path)} + (process.env.QUERY ?? ''));
-    ${assertion}
+    await session.navigate(inject('siteUrl') + process.env.PAGE);
+    await expect(session).toMatchScreenshot(process.env.NAME, JSON.parse(process.env.OPTIONS ?? '{}'));
   } finally {
     await session.delete();
   }
 });
 `;
+
+/** One run of the live test; `-u` and CI as given. */
+const run = (name: string, page: string, options: object = {}, flags: string[] = [], env: Record<string, string> = {}) =>
+  project.run(['live.test.ts', ...flags], { NAME: name, PAGE: page, OPTIONS: JSON.stringify(options), ...env });
+const baseline = (file: string) => `snapshots/live.test.ts/${file}`;
 
 let project: Project;
 
@@ -86,6 +91,7 @@ interface Assertion {
   diff?: string;
   variant?: number;
   captures: number;
+  settle?: { settled: boolean; captures: number; durationMs: number };
 }
 
 /** results.json's assertions, checked against docs/results.schema.json. */
@@ -99,16 +105,16 @@ beforeAll(async () => {
   project = await createProject({
     'vitest.config.ts': CONFIG,
     'global-setup.ts': GLOBAL_SETUP,
-    'badge.test.ts': liveTest('badge', '/badge', "await expect(session).toMatchScreenshot('badge');"),
+    'live.test.ts': LIVE_TEST,
   });
 });
 afterAll(() => project?.remove());
 
 describe('changed regions', () => {
   test('a badge that changed colour fails with its region in the message, in results.json and outlined on the diff', async () => {
-    const first = await project.run(['badge.test.ts'], { QUERY: '?colour=teal' });
+    const first = await run('badge', '/badge?colour=teal');
     expect(first.code, first.output).toBe(0);
-    const changed = await project.run(['badge.test.ts'], { QUERY: '?colour=red' });
+    const changed = await run('badge', '/badge?colour=red');
     expect(changed.code).toBe(1);
     const [record] = await assertions();
     expect(record!.message!.replace(/ on \d{4}-\d\d-\d\d$/m, ' on <day>').replace(/127\.0\.0\.1:\d+/g, '<site>')).toMatchInlineSnapshot(`
@@ -119,10 +125,10 @@ describe('changed regions', () => {
 
       1 changed region: 160×48 at (320, 240), 7,680 px.
 
-        Baseline: snapshots/badge.test.ts/badge.jpg
+        Baseline: snapshots/live.test.ts/badge.jpg
                   captured from http://<site>/badge?colour=teal on <day>
-        Actual:   .vitest-agi/badge.test.ts/badge-actual.jpg
-        Diff:     .vitest-agi/badge.test.ts/badge-diff.png
+        Actual:   .vitest-agi/live.test.ts/badge-actual.jpg
+        Diff:     .vitest-agi/live.test.ts/badge-diff.png
         Page:     http://<site>/badge?colour=red  "Live"
 
       If the change is intended, run \`vitest -u\` to update the baseline."
@@ -144,3 +150,75 @@ describe('changed regions', () => {
     expect(at(400, 264)).toEqual([255, 0, 0]);
   });
 });
+
+describe('settled capture', () => {
+  test('`settle` waits out a page that moves for 1 s after load, and writes the still page as the baseline', async () => {
+    const first = await run('settling', '/settling', { settle: 5000 });
+    expect(first.code, first.output).toBe(0);
+    const [written] = await assertions();
+    expect(written).toMatchObject({ outcome: 'baseline-written', settle: { settled: true } });
+    console.log('settle (1 s of motion):', JSON.stringify(written!.settle));
+    // Captures ~0.1–0.3 s apart during 1 s of growth, then two alike: more than two, far fewer than 5 s would allow.
+    expect(written!.settle!.captures).toBeGreaterThan(2);
+    // The baseline is the full bar: the page rendered still from the start matches it byte for byte.
+    const still = await run('settling', '/settling?still', {}, [], { CI: 'true' });
+    expect(still.code, still.output).toBe(0);
+    expect(await assertions()).toMatchObject([{ outcome: 'matched', diffPixels: 0 }]);
+  });
+
+  test('a page that never settles fails, says so with how many captures, and never becomes a baseline', async () => {
+    const missing = await run('restless', '/restless', { settle: 1500 });
+    expect(missing.code).toBe(1);
+    const [refused] = await assertions();
+    expect(refused).toMatchObject({ outcome: 'baseline-missing', pass: false, settle: { settled: false } });
+    console.log('settle (never still, 1.5 s):', JSON.stringify(refused!.settle));
+    expect(project.exists(baseline('restless.jpg'))).toBe(false);
+    expect(unsettledText(refused!.message!)).toMatchInlineSnapshot(`
+      "expect(session).toMatchScreenshot("restless")
+
+      No baseline written to snapshots/live.test.ts/restless.jpg: the page never settled, and a moving page must not become the baseline.
+
+        Actual: .vitest-agi/live.test.ts/restless-actual.jpg
+        Page:   http://<site>/restless  "Live"
+
+      The page never settled: <n> captures over <s> s (\`settle\` 1,500 ms), no two in a row the same; the last one is the actual image.
+
+      Mask what moves (\`mask\`), or raise \`settle\` if the page needs longer to load."
+    `);
+
+    const written = await run('restless', '/restless?still');
+    expect(written.code, written.output).toBe(0);
+    const moving = await run('restless', '/restless', { settle: 1500 }, [], { CI: 'true' });
+    expect(moving.code).toBe(1);
+    const [failed] = await assertions();
+    expect(failed).toMatchObject({ outcome: 'pixels-differ', settle: { settled: false } });
+    expect(unsettledText(failed!.message!)).toMatchInlineSnapshot(`
+      "expect(session).toMatchScreenshot("restless")
+
+      Screenshot differs from baseline: <n> pixels differ (<p>% of 1280×720);
+      allowed: 32 pixels (maxDiffPixels 32), threshold 0.1.
+
+      <regions>
+
+        Baseline: snapshots/live.test.ts/restless.jpg
+                  captured from http://<site>/restless?still on <day>
+        Actual:   .vitest-agi/live.test.ts/restless-actual.jpg
+        Diff:     .vitest-agi/live.test.ts/restless-diff.png
+        Page:     http://<site>/restless  "Live"
+
+      The page never settled: <n> captures over <s> s (\`settle\` 1,500 ms), no two in a row the same; the last one was compared.
+
+      If the change is intended, run \`vitest -u\` to update the baseline."
+    `);
+  });
+});
+
+/** A failure message with what varies from run to run (the site's port, counts, seconds, the day) replaced. */
+function unsettledText(message: string): string {
+  return message
+    .replace(/127\.0\.0\.1:\d+/g, '<site>')
+    .replace(/ on \d{4}-\d\d-\d\d$/m, ' on <day>')
+    .replace(/[\d,]+ pixels differ \([\d.]+%/, '<n> pixels differ (<p>%')
+    .replace(/\d+ changed regions?: .*/, '<regions>')
+    .replace(/\d+ captures over [\d.]+ s/, '<n> captures over <s> s');
+}
