@@ -188,6 +188,7 @@ function relativePaths(record: Partial<AssertionResult>, relative: (file: string
     const value = record[key];
     if (value !== undefined) paths[key] = relative(value);
   }
+  if (record.variantFiles) paths.variantFiles = record.variantFiles.map(relative);
   return paths;
 }
 

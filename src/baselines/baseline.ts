@@ -20,12 +20,15 @@ const EXTENSION: Record<ImageMimeType, string> = { 'image/jpeg': '.jpg', 'image/
 
 /** Longest readable part of a file name; longer names keep their first 100 characters and get the hash. */
 const MAX_SLUG = 100;
+/** `.2` at the end is how variant files are told apart (`banner.2.jpg`): a name ending so gets the hash. */
+const VARIANT_SUFFIX = /\.\d+$/;
 /** Device names Windows refuses as a file name, with or without an extension. */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 
 /**
  * The file name (without extension) of a baseline, one-to-one with the name even on a case-insensitive file system:
- * a name that is already a safe, lower-case file name is used as it is (`checkout-done`); any other name becomes a
+ * a name that is already a safe, lower-case file name not ending in `.<digits>` (the variant files' suffix) is used as
+ * it is (`checkout-done`); any other name becomes a
  * readable slug plus `--` and 8 hex digits of the SHA-256 of the exact name (`Checkout-Done--1f3a9c2e`).
  * A slug never contains `--`, so the two kinds cannot meet, and two distinct names of the second kind would need the
  * same slug and the same 32-bit hash.
@@ -33,7 +36,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 export function baselineFileStem(name: string): string {
   if (name.length === 0) throw new UsageError('toMatchScreenshot: the name must not be empty.');
   const slug = slugify(name).slice(0, MAX_SLUG).replace(/[-.]+$/, '');
-  if (slug === name && !/[A-Z]/.test(name) && !WINDOWS_RESERVED.test(name.split('.')[0]!)) return name;
+  if (slug === name && !/[A-Z]/.test(name) && !WINDOWS_RESERVED.test(name.split('.')[0]!) && !VARIANT_SUFFIX.test(name)) return name;
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
   return `${slug || 'screenshot'}--${hash}`;
 }

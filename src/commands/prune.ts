@@ -133,7 +133,9 @@ export async function planPrune(root: string, results: RunResults, extraDirs: st
     if (await isInside(root, path.resolve(root, dir))) dirs.push(dir);
     else refused.push(path.relative(root, path.resolve(root, dir)).split(path.sep).join('/'));
   }
-  const used = new Set(screenshots.map((a) => a.baseline).filter((b): b is string => b !== undefined).map((b) => path.resolve(root, b)));
+  // A name's accepted variants are all in use, not only the one that matched; variants beyond `variants` are not.
+  const usedFiles = screenshots.flatMap((a) => [a.baseline, ...(a.variantFiles ?? [])]).filter((b): b is string => b !== undefined);
+  const used = new Set(usedFiles.map((b) => path.resolve(root, b)));
   const files = new Map(results.files.map((f) => [f.file, f]));
   const unused: string[] = [];
   const kept = new Map<string, number>();

@@ -10,6 +10,7 @@ import type { ScreenshotPaths } from '../baselines/baseline.js';
 import type { ChangedRegion } from '../image/regions.js';
 import { describeUnsettled, type SettleReport } from './settle.js';
 import type { UpdateMode } from '../vitest/update-mode.js';
+import type { VariantComparison } from './to-match-screenshot.js';
 
 // The failure text of toMatchScreenshot: hint, one reason with numbers, labelled paths, one next step.
 
@@ -30,6 +31,8 @@ export interface MessageInput {
   /** How the `settle` capture of the compared screenshot went (with `settle` only). */
   settle?: SettleReport;
   updateMode?: UpdateMode;
+  /** With `variants` > 1: each variant compared, the one chosen (matched or closest), the limit, and whether -u refused to add one. */
+  variants?: { compared: VariantComparison[]; chosen: number | undefined; limit: number; refused: boolean };
 }
 
 export function buildMessage(outcome: MatchOutcome, input: MessageInput): string {
@@ -51,12 +54,15 @@ export function buildMessage(outcome: MatchOutcome, input: MessageInput): string
       const next =
         unsettled && input.updateMode === 'all'
           ? 'The baseline was not updated: a page that never settled must not become the baseline. Mask what moves, or raise `settle`.'
+          : input.variants
+            ? describeVariantNextStep(input.variants, rel)
           : outcome.kind === 'size-mismatch'
             ? "The session's viewport changed, or the baseline belongs to another viewport. If the new size is intended, run `vitest -u` to update the baseline."
             : 'If the change is intended, run `vitest -u` to update the baseline.';
       return assembleMessage([
         input.hint,
         reason,
+        input.variants && describeVariantComparisons(input.variants, rel),
         input.regions && describeRegions(input.regions),
         labelledLines([
           ['Baseline', rel(input.baselinePath)],
@@ -131,4 +137,30 @@ export function describeRegions(regions: readonly ChangedRegion[]): string {
   if (regions.length === 0) return 'No changed region: the differing pixels are isolated specks.';
   const list = regions.map((r) => `${r.width}×${r.height} at (${r.x}, ${r.y}), ${formatCount(r.diffPixels)} px`).join('; ');
   return `${regions.length === 1 ? '1 changed region' : `${regions.length} changed regions`}: ${list}.`;
+}
+
+/**
+ * "None of the 2 accepted variants matches; the closest is variant 2." and one line per variant with its differing
+ * pixels (or sizes). The reason above, the Baseline path and the diff are the closest's.
+ */
+function describeVariantComparisons(variants: NonNullable<MessageInput['variants']>, rel: (file: string) => string): string {
+  const count = variants.compared.length;
+  const head = count === 1 ? 'The only accepted variant does not match:' : `None of the ${count} accepted variants matches; the closest is variant ${variants.chosen}:`;
+  const width = Math.max(...variants.compared.map(({ baseline }) => rel(baseline.path).length));
+  return `${head}\n${labelledLines(
+    variants.compared.map(({ baseline, comparison }): [string, string] => {
+      const how = 'diffPixels' in comparison ? `${formatCount(comparison.diffPixels)} pixels differ` : comparison.kind === 'size-mismatch' ? `is ${comparison.baseline.width}×${comparison.baseline.height}` : comparison.kind;
+      return [`Variant ${baseline.variant}`, `${rel(baseline.path).padEnd(width)}  ${how}${baseline.variant === variants.chosen ? ' (closest)' : ''}`];
+    }),
+  )}`;
+}
+
+/** What to do about a screenshot that matches no variant: `-u` adds it while a slot is free; at the limit, delete one. */
+function describeVariantNextStep(variants: NonNullable<MessageInput['variants']>, rel: (file: string) => string): string {
+  const files = variants.compared.map(({ baseline }) => rel(baseline.path)).join(', ');
+  if (variants.compared.length < variants.limit) {
+    return `If this look is right too, run \`vitest -u\` to add it as another accepted variant (\`variants: ${variants.limit}\` allows ${variants.limit}).`;
+  }
+  const said = variants.refused ? `\`vitest -u\` added no variant: all ${variants.limit} (\`variants: ${variants.limit}\`) exist, and none is replaced silently. ` : `All ${variants.limit} accepted variants (\`variants: ${variants.limit}\`) exist. `;
+  return `${said}If this look is right, delete the variant files no longer wanted (${files}) and run \`vitest -u\` again, or raise \`variants\`.`;
 }

@@ -17,6 +17,8 @@ import {
 } from './outcome.js';
 import { pollCaptures } from './poll.js';
 import { settleCaptures } from './settle.js';
+import { decideVariant, type VariantDecision } from './variant-outcome.js';
+import { readVariants, variantPath } from '../baselines/variants.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
 import { Screenshot } from '../image/screenshot.js';
 import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
@@ -29,14 +31,27 @@ import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
   pixels?: DecodedImage;
+  /** Which accepted variant this is (1: `<name>.jpg`, 2: `<name>.2.jpg`, …). */
+  variant: number;
 }
 
-/** One capture against the baseline; `settled` under -u when it shows the same page as the capture before. */
+/** One accepted variant and how the capture compared with it. */
+export interface VariantComparison {
+  baseline: Baseline;
+  comparison: Comparison;
+}
+
+/**
+ * One capture against the accepted variants: the comparison with the one that matched (or, if none did, the closest:
+ * `chosen`), and each variant compared on the way. `settled` under -u when it shows the same page as the capture before.
+ */
 interface Evaluation {
   comparison: Comparison;
+  chosen: Baseline | undefined;
+  compared: VariantComparison[];
   settled: boolean;
-  /** The options it was compared with: the call's, plus the `maskText` regions read on this capture and the baseline. */
-  compared: ResolvedOptions;
+  /** The options it was compared with: the call's, plus the `maskText` regions read on this capture and the variants. */
+  masked: ResolvedOptions;
   /** With `maskText`, when OCR ran (the bytes differed): the text masked. */
   maskedText?: TextInBox[];
 }
@@ -78,29 +93,31 @@ async function matchScreenshot(
   // Under -u a failing baseline is rewritten: polling then waits for the page to settle, not for the timeout to end.
   const rewrites = info.updateMode === 'all' && !isNot;
   let paths: ScreenshotPaths | undefined;
-  let baseline: Baseline | undefined;
+  let accepted: Baseline[] = [];
   let unreadable: Baseline | undefined;
   let previous: Screenshot | undefined;
   const evaluate = async (shot: Screenshot): Promise<Evaluation> => {
     checkRegionsInside(options, shot, 'toMatchScreenshot');
     if (!paths) {
       paths = resolveScreenshotPaths({ ...info, name, mimeType: shot.mimeType, snapshotDir: options.snapshotDir, outputDir: options.outputDir });
-      baseline = await readBaseline(paths, name, rel);
+      const first = await readBaseline(paths, name, rel);
+      const others = options.variants > 1 ? await readVariants(paths.baseline, options.variants) : [];
+      accepted = [...(first ? [{ ...first, variant: 1 }] : []), ...others];
     }
-    let comparison: Comparison;
-    const textMask = await maskText(shot, baseline, options);
-    const compared = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
+    const textMask = await maskTextOfVariants(shot, accepted, options);
+    const masked = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
+    let found: Pick<Evaluation, 'comparison' | 'chosen' | 'compared'>;
     try {
-      comparison = compareWithBaseline(shot, baseline, compared, rel);
+      found = compareWithVariants(shot, accepted, masked, rel);
     } catch (error) {
-      if (!(error instanceof UnreadableBaselineError) || !rewrites) throw error;
+      if (!(error instanceof UnreadableBaselineError) || !rewrites || accepted.length !== 1) throw error;
       // -u replaces an unreadable baseline, as its error message promises.
-      [unreadable, baseline] = [baseline, undefined];
-      comparison = { kind: 'no-baseline' };
+      [unreadable, accepted] = [accepted[0], []];
+      found = { comparison: { kind: 'no-baseline' }, chosen: undefined, compared: [] };
     }
-    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, compared);
+    const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, masked);
     previous = shot;
-    return { comparison, settled, compared, ...(textMask ? { maskedText: textMask.masked } : {}) };
+    return { ...found, settled, masked, ...(textMask ? { maskedText: textMask.masked } : {}) };
   };
 
   const settling = settleCaptures(capture, options.settle, (before, after) => showsSamePage(before, after, options));
@@ -110,13 +127,22 @@ async function matchScreenshot(
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
   const settle = settling.reportFor(polled.shot);
-  const outcome = decideOutcome(polled.result.comparison, info.updateMode, isNot, settle?.settled ?? true);
+  const baseline = polled.result.chosen;
+  const { outcome, decision } = decideVariant(
+    decideOutcome(polled.result.comparison, info.updateMode, isNot, settle?.settled ?? true),
+    accepted.map((b) => b.variant),
+    options.variants,
+  );
+  // A new variant is written to its own file: every path below (message, review, results) names that file.
+  const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
   const holds = assertionHolds(outcome, isNot);
   // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
   // Read before the side effects: an update replaces the baseline and its sidecar.
   const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const { compared, maskedText } = polled.result;
-  const effects = await performSideEffects(outcome, isNot, paths!, baseline ?? unreadable, polled.shot, compared, { migrate: rewrites, rel });
+  const { masked, maskedText } = polled.result;
+  // A new variant replaces nothing, so no old baseline is handed over (its other-format file would be removed).
+  const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
+  const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, masked, { migrate: rewrites, rel });
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -127,18 +153,19 @@ async function matchScreenshot(
       hint,
       isNot,
       root: info.root,
-      paths: paths!,
-      baselinePath: baseline?.path ?? paths!.baseline,
+      paths: target,
+      baselinePath: baseline?.path ?? target.baseline,
       source,
       shot: polled.shot,
-      options: compared,
+      options: masked,
       captures: polled.captures,
       elapsedMs: polled.elapsedMs,
       regions: effects.regions,
       settle,
       updateMode: info.updateMode,
+      variants: options.variants > 1 ? { compared: polled.result.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
     });
-  await recordReviewImages(context.task, reviewMessage(outcome, info.root, paths!), reviewImages(outcome, isNot, paths!, baseline, polled.shot, effects));
+  await recordReviewImages(context.task, reviewMessage(outcome, info.root, target), reviewImages(outcome, isNot, target, baseline, polled.shot, effects));
   await recordAssertion(context.task, {
     matcher: 'toMatchScreenshot',
     not: isNot,
@@ -148,10 +175,11 @@ async function matchScreenshot(
     url: polled.shot.url,
     title: polled.shot.title,
     ...describePolling(polled.captures, polled.elapsedMs, options.timeout),
-    ...describeFiles(outcome, isNot, paths!, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
+    ...describeFiles(outcome, isNot, target, effects.migratedTo ? { ...baseline!, path: effects.migratedTo } : baseline, path.resolve(info.root, options.snapshotDir)),
     ...describeNumbers(outcome, polled.shot, options),
     ...(maskedText ? { maskedText } : {}),
     ...(effects.regions ? { regions: effects.regions } : {}),
+    ...(options.variants > 1 ? describeVariants(outcome, decision, baseline, accepted, target) : {}),
     ...(settle ? { settle: { settled: settle.settled, captures: settle.captures, durationMs: settle.durationMs } } : {}),
     ...(source ? { baselineSource: source } : {}),
     ...(Object.keys(options.meta).length > 0 ? { meta: options.meta } : {}),
@@ -164,6 +192,13 @@ async function matchScreenshot(
  * `maskText` as extra mask regions, read only when a comparison needs them: not without a baseline (a baseline being
  * written needs none), nor for identical bytes (the fast path stays ≈ 1 ms).
  */
+/** `maskText` against every accepted variant (each is read once per process): the union of their masks; none when the bytes equal one. */
+async function maskTextOfVariants(shot: Screenshot, accepted: Baseline[], options: ResolvedOptions): Promise<TextMask | undefined> {
+  if (options.maskText.length === 0 || accepted.some((b) => shot.bytes.equals(b.bytes))) return undefined;
+  const masks = (await Promise.all(accepted.map((b) => maskText(shot, b, options)))).filter((m): m is TextMask => m !== undefined);
+  return masks.length === 0 ? undefined : { masked: masks.flatMap((m) => m.masked), regions: masks.flatMap((m) => m.regions) };
+}
+
 async function maskText(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions): Promise<TextMask | undefined> {
   if (options.maskText.length === 0 || !baseline || shot.bytes.equals(baseline.bytes)) return undefined;
   let image: Screenshot;
@@ -178,6 +213,32 @@ async function maskText(shot: Screenshot, baseline: Baseline | undefined, option
 /** Outcomes whose message names an existing baseline (so its provenance is worth reading). */
 function showsBaseline(outcome: MatchOutcome): boolean {
   return outcome.kind === 'pixels-differ' || outcome.kind === 'size-mismatch' || outcome.kind === 'matched';
+}
+
+/**
+ * The capture against every accepted variant: identical bytes with any of them first (no decoding), then pixels,
+ * variant by variant until one matches; if none does, the closest (fewest differing pixels; a size mismatch last).
+ */
+function compareWithVariants(shot: Screenshot, accepted: Baseline[], options: ResolvedOptions, rel: (file: string) => string): Pick<Evaluation, 'comparison' | 'chosen' | 'compared'> {
+  if (accepted.length === 0) return { comparison: { kind: 'no-baseline' }, chosen: undefined, compared: [] };
+  const equal = accepted.find((b) => shot.bytes.equals(b.bytes));
+  if (equal) return { comparison: { kind: 'bytes-equal' }, chosen: equal, compared: [] };
+  const compared: VariantComparison[] = [];
+  for (const baseline of accepted) {
+    const comparison = compareWithBaseline(shot, baseline, options, rel);
+    compared.push({ baseline, comparison });
+    if (isMatch(comparison)) return { comparison, chosen: baseline, compared };
+  }
+  const distance = (c: Comparison) => ('diffPixels' in c ? c.diffPixels : Infinity);
+  const closest = compared.reduce((best, next) => (distance(next.comparison) < distance(best.comparison) ? next : best));
+  return { comparison: closest.comparison, chosen: closest.baseline, compared };
+}
+
+/** For results.json, with `variants` > 1: the variant matched, written or closest, and every accepted variant file (prune keeps them). */
+function describeVariants(outcome: MatchOutcome, decision: VariantDecision, baseline: Baseline | undefined, accepted: Baseline[], target: ScreenshotPaths) {
+  const variant = decision.action === 'add' ? decision.variant : outcome.kind === 'baseline-written' || outcome.kind === 'baseline-updated' ? 1 : baseline?.variant;
+  const files = [...accepted.map((b) => b.path), ...(outcome.kind === 'baseline-written' ? [target.baseline] : [])];
+  return { ...(variant === undefined ? {} : { variant }), variantFiles: [...new Set(files)].sort() };
 }
 
 /** Bytes first (an unchanged page gives identical JPEGs), then pixels with the same decoder on both sides. */

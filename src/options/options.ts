@@ -42,6 +42,13 @@ export interface ScreenshotOptions extends PollOptions {
    * @default 0
    */
   settle?: number;
+  /**
+   * How many accepted baselines a name may have: `<name>.jpg`, `<name>.2.jpg`, … (a banner with two states). The
+   * screenshot passes when it matches any of them; `vitest -u` adds one that matches none as the next variant while
+   * fewer exist, and fails, naming the files, once all do. At most 10: each costs a comparison on every failure.
+   * @default 1
+   */
+  variants?: number;
   /** Regions left out of the comparison (a clock, a spinner); they stay visible in the stored and diff images. @default [] */
   mask?: Region[];
   /** Compare only this part of the screenshot. @default the whole screenshot */
@@ -84,6 +91,9 @@ export interface ProjectOptions extends ScreenshotOptions {
   outputDir?: string;
 }
 
+/** The most `variants` allowed: each one not byte-equal costs a decode and a comparison on every failing capture. */
+export const MAX_VARIANTS = 10;
+
 export const DEFAULT_OPTIONS = {
   threshold: 0.1,
   maxDiffPixels: 32,
@@ -95,6 +105,7 @@ export const DEFAULT_OPTIONS = {
   timeout: 0,
   interval: 1000,
   settle: 0,
+  variants: 1,
   snapshotDir: 'snapshots',
   outputDir: '.vitest-agi',
 } satisfies Required<Omit<ProjectOptions, 'maxDiffPixelRatio' | 'clip'>> & ProjectOptions;
@@ -125,7 +136,7 @@ export function resolveOptions(callOptions: object | undefined, allowed: readonl
   return { ...DEFAULT_OPTIONS, ...withoutUndefined(projectOptions), ...withoutUndefined(call), meta } as ResolvedOptions;
 }
 
-export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText', 'settle'] as const;
+export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText', 'settle', 'variants'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
 export const TEXT_OPTION_NAMES = ['region', 'timeout', 'interval'] as const;
 
@@ -171,6 +182,9 @@ function validateOptions(options: object, allowed: readonly string[], where: str
         break;
       case 'settle':
         checkNumber(where, name, value, 0, 600_000);
+        break;
+      case 'variants':
+        checkNumber(where, name, value, 1, MAX_VARIANTS, true);
         break;
       case 'interval':
         checkNumber(where, name, value, 1, 3600_000);

@@ -108,6 +108,10 @@ export interface AssertionResult {
   limits?: { threshold: number; maxDiffPixels: number; maxDiffPixelRatio?: number };
   /** toMatchScreenshot, pixels-differ (and baseline-updated): where the pixels changed, at most 5 boxes, most pixels first. */
   regions?: Array<{ x: number; y: number; width: number; height: number; diffPixels: number }>;
+  /** toMatchScreenshot with `variants` > 1: the variant matched, written (1 = `<name>.jpg`, 2 = `<name>.2.jpg`, …) or, on a failure, the closest. */
+  variant?: number;
+  /** toMatchScreenshot with `variants` > 1: every accepted variant file of the name after the assertion (`vitest-agi prune` keeps them). */
+  variantFiles?: string[];
   /** toMatchScreenshot with `settle`: whether the compared capture settled, after how many screenshots and ms. */
   settle?: { settled: boolean; captures: number; durationMs: number };
   /** The baseline's provenance sidecar, when it has one that matches its bytes. */

@@ -28,9 +28,11 @@ const PAGES = {
   // A 160×48 badge at (320, 240), in the colour the query asks for.
   '/badge': (q) => page(\`<div class="at" style="left:320px; top:240px; width:160px; height:48px; background:\${q.get('colour') === 'red' ? '#c0392b' : '#16a085'}"></div>\`),
   // A banner in one of two states (a rotating promotion).
-  '/banner': (q) => page(q.get('state') === 'b'
-    ? '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#2c3e50; color:#fff; font-size:32px">Free shipping this week</div>'
-    : '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#f39c12; color:#000; font-size:32px">20% off all mugs</div>'),
+  '/banner': (q) => page({
+    a: '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#f39c12; color:#000; font-size:32px">20% off all mugs</div>',
+    b: '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#2c3e50; color:#fff; font-size:32px">Free shipping this week</div>',
+    c: '<div class="at" style="left:0; top:100px; width:1280px; height:80px; background:#27ae60; color:#fff; font-size:32px">New: tea towels</div>',
+  }[q.get('state')]),
   // A progress bar that grows for 1 s after load, then stays full (?still: full from the start).
   '/settling': (q) => page(\`<div id="bar" class="at" style="left:100px; top:200px; height:60px; background:#8e44ad; width:\${q.has('still') ? 1000 : 0}px"></div>\`,
     q.has('still') ? '' : 'const start = Date.now(); const t = setInterval(() => { const s = Math.min(1, (Date.now() - start) / 1000); bar.style.width = (1000 * s) + "px"; if (s === 1) clearInterval(t); }, 40);'),
@@ -151,13 +153,77 @@ describe('changed regions', () => {
   });
 });
 
+describe('accepted variants', () => {
+  const files = ['banner.jpg', 'banner.jpg.json', 'banner.2.jpg', 'banner.2.jpg.json'];
+
+  test('a two-state banner passes with `variants: 2` after two `-u` runs, and fails with `variants: 1`', { timeout: 300_000 }, async () => {
+    for (const [state, variant] of [['a', 1], ['b', 2]] as const) {
+      if (state === 'b') {
+        // Update mode "new" (a local run without -u) writes only a missing baseline: like Vitest's, it adds no variant.
+        const local = await run('banner', '/banner?state=b', { variants: 2 });
+        expect(local.code).toBe(1);
+        const [failed] = await assertions();
+        expect(failed!.message).toContain('The only accepted variant does not match:\n  Variant 1: snapshots/live.test.ts/banner.jpg  ');
+        expect(failed!.message).toContain('If this look is right too, run `vitest -u` to add it as another accepted variant (`variants: 2` allows 2).');
+        expect(project.exists(baseline('banner.2.jpg'))).toBe(false);
+      }
+      const updated = await run('banner', `/banner?state=${state}`, { variants: 2 }, ['-u']);
+      expect(updated.code, updated.output).toBe(0);
+      expect(await assertions()).toMatchObject([{ outcome: 'baseline-written', variant }]);
+    }
+    expect(files.map((file) => project.exists(baseline(file)))).toEqual([true, true, true, true]);
+    const stored = await Promise.all(files.map((file) => project.read(baseline(file))));
+
+    for (const [state, variant] of [['a', 1], ['b', 2]] as const) {
+      const ci = await run('banner', `/banner?state=${state}`, { variants: 2 }, [], { CI: 'true' });
+      expect(ci.code, ci.output).toBe(0);
+      expect(await assertions()).toMatchObject([
+        { outcome: 'matched', variant, diffPixels: 0, variantFiles: ['snapshots/live.test.ts/banner.2.jpg', 'snapshots/live.test.ts/banner.jpg'] },
+      ]);
+    }
+    const one = await run('banner', '/banner?state=b', { variants: 1 }, [], { CI: 'true' });
+    expect(one.code).toBe(1);
+    expect(await assertions()).toMatchObject([{ outcome: 'pixels-differ', pass: false }]);
+    expect(await Promise.all(files.map((file) => project.read(baseline(file))))).toEqual(stored);
+  });
+
+  test('`-u` at the variant limit fails, names each variant and the files to delete, and replaces nothing', { timeout: 120_000 }, async () => {
+    const stored = await Promise.all(files.map((file) => project.read(baseline(file))));
+    const refused = await run('banner', '/banner?state=c', { variants: 2 }, ['-u']);
+    expect(refused.code).toBe(1);
+    const [record] = await assertions();
+    expect(record).toMatchObject({ outcome: 'pixels-differ', pass: false, variant: expect.any(Number) });
+    expect(unsettledText(record!.message!)).toMatchInlineSnapshot(`
+      "expect(session).toMatchScreenshot("banner")
+
+      Screenshot differs from baseline: <n> pixels differ (<p>% of 1280×720);
+      allowed: 32 pixels (maxDiffPixels 32), threshold 0.1.
+
+      None of the 2 accepted variants matches; the closest is variant 2:
+        Variant 1: snapshots/live.test.ts/banner.jpg    102,386 pixels differ
+        Variant 2: snapshots/live.test.ts/banner.2.jpg  99,479 pixels differ (closest)
+
+      <regions>
+
+        Baseline: snapshots/live.test.ts/banner.2.jpg
+                  captured from http://<site>/banner?state=b on <day>
+        Actual:   .vitest-agi/live.test.ts/banner-actual.jpg
+        Diff:     .vitest-agi/live.test.ts/banner-diff.png
+        Page:     http://<site>/banner?state=c  "Live"
+
+      \`vitest -u\` added no variant: all 2 (\`variants: 2\`) exist, and none is replaced silently. If this look is right, delete the variant files no longer wanted (snapshots/live.test.ts/banner.jpg, snapshots/live.test.ts/banner.2.jpg) and run \`vitest -u\` again, or raise \`variants\`."
+    `);
+    expect(await Promise.all(files.map((file) => project.read(baseline(file))))).toEqual(stored);
+    expect(project.exists(baseline('banner.3.jpg'))).toBe(false);
+  });
+});
+
 describe('settled capture', () => {
   test('`settle` waits out a page that moves for 1 s after load, and writes the still page as the baseline', async () => {
     const first = await run('settling', '/settling', { settle: 5000 });
     expect(first.code, first.output).toBe(0);
     const [written] = await assertions();
     expect(written).toMatchObject({ outcome: 'baseline-written', settle: { settled: true } });
-    console.log('settle (1 s of motion):', JSON.stringify(written!.settle));
     // Captures ~0.1–0.3 s apart during 1 s of growth, then two alike: more than two, far fewer than 5 s would allow.
     expect(written!.settle!.captures).toBeGreaterThan(2);
     // The baseline is the full bar: the page rendered still from the start matches it byte for byte.
@@ -171,7 +237,6 @@ describe('settled capture', () => {
     expect(missing.code).toBe(1);
     const [refused] = await assertions();
     expect(refused).toMatchObject({ outcome: 'baseline-missing', pass: false, settle: { settled: false } });
-    console.log('settle (never still, 1.5 s):', JSON.stringify(refused!.settle));
     expect(project.exists(baseline('restless.jpg'))).toBe(false);
     expect(unsettledText(refused!.message!)).toMatchInlineSnapshot(`
       "expect(session).toMatchScreenshot("restless")

@@ -17,7 +17,7 @@ describe('resolveOptions', () => {
   });
 
   test.each([
-    [{ thresold: 0.1 }, UsageError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`, `maskText`, `settle`.'],
+    [{ thresold: 0.1 }, UsageError, 'toMatchScreenshot: unknown option `thresold`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`, `maskText`, `settle`, `variants`.'],
     [{ threshold: 2 }, UsageError, 'toMatchScreenshot: `threshold` must be from 0 to 1, but received 2.'],
     [{ threshold: '0.1' }, UsageError, 'toMatchScreenshot: `threshold` must be a number from 0 to 1, but received the string "0.1".'],
     [{ maxDiffPixels: 1.5 }, UsageError, 'toMatchScreenshot: `maxDiffPixels` must be a whole number from 0 to 9007199254740991, but received number 1.5.'],
@@ -27,7 +27,9 @@ describe('resolveOptions', () => {
     [{ maskText: /\d+/ }, UsageError, 'toMatchScreenshot: `maskText` must be an array of strings and RegExps, but received a RegExp with no keys.'],
     [{ maskText: ['Order #', 42] }, UsageError, 'toMatchScreenshot: `maskText[1]` must be a non-empty string or a RegExp, but received number 42.'],
     [{ maskText: [/x/, ' '] }, UsageError, 'toMatchScreenshot: `maskText[1]` must be a non-empty string or a RegExp, but received the string " ".'],
-    [{ region: { x: 0, y: 0, width: 10, height: 10 } }, UsageError, 'toMatchScreenshot: unknown option `region`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`, `maskText`, `settle`.'],
+    [{ region: { x: 0, y: 0, width: 10, height: 10 } }, UsageError, 'toMatchScreenshot: unknown option `region`. Known options: `threshold`, `maxDiffPixels`, `maxDiffPixelRatio`, `mask`, `clip`, `timeout`, `interval`, `meta`, `maskText`, `settle`, `variants`.'],
+    [{ variants: 0 }, UsageError, 'toMatchScreenshot: `variants` must be from 1 to 10, but received 0.'],
+    [{ variants: 1.5 }, UsageError, 'toMatchScreenshot: `variants` must be a whole number from 1 to 10, but received number 1.5.'],
     [{ settle: -1 }, UsageError, 'toMatchScreenshot: `settle` must be from 0 to 600000, but received -1.'],
   ])('refuses %j with an error naming the option', (options, type, message) => {
     expect(() => resolveOptions(options, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot')).toThrowError(new type(message));
