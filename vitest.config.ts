@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Three lanes, one per kind of cost. `npm test` runs them all; `vitest run --project unit` is the fast one.
 // A file belongs to the lane its most expensive part needs: a node:http server on port 0 is unit; a child
-// process or a child Vitest run is e2e; Chromium (through the emulator's discovery) is browser.
-/** Child Vitest runs (they use dist/, so `npm run build` first). */
+// process, a child Vitest run or waiting in real time is e2e; Chromium (through the emulator's discovery) is browser.
+// Unit tests that poll run on a fake poll clock (test/helpers/poll-clock.ts) and retry clock (retry-clock.ts).
+/** Child Vitest runs (they use dist/, so `npm run build` first), and real-time bounds on hanging calls. */
 const e2e = [
   'test/e2e/**/*.test.ts',
   'test/review/error-records.test.ts',

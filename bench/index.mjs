@@ -39,6 +39,8 @@ const { median, timeOnce, floorSample, shuffle, mb, describeMachine } = await im
 const { startDecodeWorker, alternativeCase } = await import('./alternative.mjs');
 const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
 const report = await import('./report.mjs');
+const { measureOcrCost, measureOcrAccuracy, addOcrRatios, formatOcr, OCR_PAGE } = await import('./ocr.mjs');
+const OCR_ROUNDS = Math.min(ROUNDS, 3); // each round restarts the OCR worker and reads 3 full screens per size
 
 const started = performance.now();
 const loadAverageAtStart = os.loadavg().map((v) => Number(v.toFixed(2)));
@@ -157,6 +159,12 @@ try {
 
   await Promise.all([steps.close(), reference.close()]);
 
+  // OCR last: its worker thread would take a core from the rounds above.
+  const ocrStart = performance.now();
+  const ocr = await measureOcrCost(shots, SIZES, OCR_ROUNDS);
+  ocr.accuracy = await measureOcrAccuracy();
+  log(`bench: OCR cost (${OCR_ROUNDS} rounds) and accuracy took ${seconds(ocrStart)} s`);
+
   // Assemble.
   const wall = (id) => median(samples.get(id).map((x) => x.ms));
   const cpu = (id) => median(samples.get(id).map((x) => x.cpuMs));
@@ -236,11 +244,13 @@ try {
   const machine = {
     ...describeMachine(loadAverageAtStart),
     chromium,
-    libraries: Object.fromEntries(await Promise.all(['jpeg-js', 'pngjs', 'pixelmatch', 'undici', 'playwright-core'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
+    libraries: Object.fromEntries(await Promise.all(['jpeg-js', 'pngjs', 'pixelmatch', 'undici', 'playwright-core', 'tesseract.js', '@tesseract.js-data/eng'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
   };
-  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases };
+  addOcrRatios(ocr, floorMs, Object.fromEntries(SIZES.map((s) => [s.name, cases.find((x) => x.name === 'page-only' && x.size === s.name && x.page === OCR_PAGE).ms])));
+  const result = { machine, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, durationS: (performance.now() - started) / 1000, samePageSameBytes: deterministic, floorMs, floorCpuMs, cases, concurrent, jpegCases, ocr };
   result.targets = report.evaluateTargets(result, big);
   process.stdout.write(report.formatReport(result));
+  process.stdout.write(formatOcr(ocr));
   if (args.json) {
     await writeFile(args.json, `${JSON.stringify(result, null, 2)}\n`);
     log(`bench: wrote ${args.json}`);

@@ -6,6 +6,7 @@ import { AgiClient } from '../src/api/client.js';
 import { AuthError, ConfigError, ConnectionError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, NotFoundError, TimeoutError } from '../src/errors.js';
 import { startApiServer, type ApiServer } from './helpers/api-server.js';
 import { shot } from './helpers/fixtures.js';
+import { fakePollClock, type FakePollClock } from './helpers/poll-clock.js';
 import { recordRetryWaits, type RecordedWaits } from './helpers/retry-clock.js';
 
 // Real undici requests to a real node:http server on port 0 that scripts each failure.
@@ -14,6 +15,7 @@ const page = { url: 'http://shop.test/docs', title: 'Docs — Shop' };
 let server: ApiServer;
 let agi: AgiClient;
 let clock: RecordedWaits; // retries record their waits instead of sleeping them
+let polls: FakePollClock; // and status polls take no time
 const errors: unknown[] = [];
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -30,9 +32,11 @@ beforeEach(async () => {
   server = await startApiServer({ apiKey: KEY });
   agi = new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, timeout: 2000 });
   clock = recordRetryWaits();
+  polls = fakePollClock();
 });
 afterEach(async () => {
   clock.restore();
+  polls.restore();
   await server.close();
 });
 
@@ -170,6 +174,7 @@ describe('Session lifecycle', () => {
     const error = await failure(session.waitUntilFinished({ timeout: 600 }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toBe(`Session ${session.id} (last status "running") did not answer within 600 ms (waitUntilFinished timeout).`);
+    expect(polls.waits).toEqual([250, 350]); // 250 ms, then ×1.5 up to what is left of the 600 ms
   });
 
   test('a 422 names what the API said', async () => {

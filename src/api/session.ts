@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgiClient } from './client.js';
+import { pollClock } from './clock.js';
 import { InvalidResponseError, NotFoundError, TimeoutError } from '../errors.js';
 import { Screenshot } from '../image/screenshot.js';
 import type { DocumentedExecutionStatus, DocumentedMessageType, WireMessage } from './wire.js';
@@ -101,17 +101,17 @@ export class Session {
    */
   async waitUntilFinished(options: { timeout?: number } = {}): Promise<WaitResult> {
     const timeout = options.timeout ?? 600_000;
-    const deadline = Date.now() + timeout;
+    const deadline = pollClock.now() + timeout;
     let interval = POLL_FIRST_MS;
     let status: ExecutionStatus;
     for (;;) {
       status = await this.status();
       if (TERMINAL.has(status)) break;
-      const left = deadline - Date.now();
+      const left = deadline - pollClock.now();
       if (left <= 0) {
         throw new TimeoutError(`Session ${this.id} (last status ${JSON.stringify(status.slice(0, 40))})`, timeout, 'waitUntilFinished timeout');
       }
-      await sleep(Math.min(interval, left));
+      await pollClock.sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, POLL_MAX_MS);
     }
     const { messages } = await this.messages();

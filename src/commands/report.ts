@@ -168,7 +168,10 @@ function describeSeen(a: AssertionResult): string {
       seen = `no baseline at ${code(a.baseline ?? '')}`;
       break;
     case 'matched':
-      seen = a.matcher === 'toMatchScreenshot' ? 'matches the baseline' : 'the page matched';
+      seen = a.matcher === 'toMatchScreenshot' ? 'matches the baseline' : a.found ? `read ${quoteNetworkText(a.found.text, 160)}` : 'the page matched';
+      break;
+    case 'text-missing':
+      seen = `not read${a.capture ? ` in ${code(a.capture)}` : ''}`;
       break;
     case 'error':
       seen = a.error === undefined ? undefined : escapeNetworkText(a.error.split('\n')[0]!);

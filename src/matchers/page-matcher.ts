@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
-import type { MatcherContext } from '../vitest/matcher-context.js';
+import { describePolling, plainMessage, recordingErrors } from '../vitest/assertion-record.js';
+import type { AssertionContext } from '../vitest/matcher-context.js';
 import { assembleMessage, describeCaptures } from './message.js';
 import { labelledLines } from '../text/format.js';
 import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
@@ -32,14 +32,14 @@ export interface PageExpectationCheck {
  * Screenshots are the only API call that returns the page's URL and title, so these matchers fetch one too.
  */
 export async function runPageMatcher(
-  context: MatcherContext,
+  context: AssertionContext,
   matcherName: MatcherName,
   subject: unknown,
   options: PageOptions | undefined,
   prepare: () => PageExpectationCheck,
 ) {
-  const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
-  return recordingErrors(context.task, matcherName, isNot, async (known) => {
+  const isNot = context.isNot;
+  return recordingErrors(context, matcherName, isNot, async (known) => {
     const { expectedText, check } = prepare();
     known.expected = expectedText;
     const resolved = resolveOptions(options, PAGE_OPTION_NAMES, matcherName);
@@ -59,7 +59,7 @@ export async function runPageMatcher(
         describeCaptures(polled.captures, polled.elapsedMs),
       ]);
     const holds = result.pass !== isNot;
-    await recordAssertion(context.task, {
+    await context.record({
       matcher: matcherName,
       not: isNot,
       outcome: result.pass ? 'matched' : 'page-differs',
@@ -98,7 +98,7 @@ export function printExpectation(expected: TextExpectation): string {
 
 /** toHaveURL / toHaveTitle: one field of the page, exact for a string, `test()` for a RegExp (as Playwright's). */
 export function createFieldMatcher(matcherName: MatcherName, field: 'URL' | 'title', pick: (shot: Screenshot) => string) {
-  return async function (this: MatcherContext, subject: unknown, expected: TextExpectation, options?: PageOptions) {
+  return async function (this: AssertionContext, subject: unknown, expected: TextExpectation, options?: PageOptions) {
     return runPageMatcher(this, matcherName, subject, options, () => {
       checkTextExpectation(matcherName, field, expected);
       return {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pollClock } from '../api/clock.js';
 import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, TimeoutError, UnreadableBaselineError } from '../errors.js';
 import { escapeNetworkText } from '../text/network-text.js';
 import type { Screenshot } from '../image/screenshot.js';
@@ -38,12 +39,12 @@ export async function pollCaptures<T>(
   isDone: (result: T) => boolean,
   options: { timeout: number; interval: number; diffPixelsOf?: (result: T) => number | undefined },
 ): Promise<{ result: T; shot: Screenshot; captures: CaptureRecord[]; elapsedMs: number }> {
-  const start = Date.now();
+  const start = pollClock.now();
   const captures: CaptureRecord[] = [];
   let last: { result: T; shot: Screenshot } | undefined;
   let lastError: unknown;
   for (;;) {
-    const atMs = Date.now() - start;
+    const atMs = pollClock.now() - start;
     const shot = options.timeout > 0 ? await captureWithin(capture, Math.max(options.timeout - atMs, MIN_CAPTURE_MS)).catch(passTransient) : await capture();
     if (shot instanceof CaptureFailure) {
       lastError = shot.error;
@@ -52,14 +53,14 @@ export async function pollCaptures<T>(
       const result = await evaluate(shot);
       last = { result, shot };
       captures.push({ atMs, url: shot.url, title: shot.title, diffPixels: options.diffPixelsOf?.(result) });
-      if (isDone(result)) return { ...last, captures, elapsedMs: Date.now() - start };
+      if (isDone(result)) return { ...last, captures, elapsedMs: pollClock.now() - start };
     }
-    const elapsedMs = Date.now() - start;
+    const elapsedMs = pollClock.now() - start;
     if (elapsedMs + options.interval > options.timeout) {
       if (!last) throw lastError;
       return { ...last, captures, elapsedMs };
     }
-    await sleep(options.interval);
+    await pollClock.sleep(options.interval);
   }
 }
 
@@ -94,6 +95,7 @@ function passTransient(error: unknown): CaptureFailure {
 async function captureWithin(capture: Capture, timeLimit: number): Promise<Screenshot> {
   const pending = capture(timeLimit);
   const abandon = new AbortController();
+  // A real timer, not the poll clock: it bounds a call in flight, which a test's clock does not speed up.
   const timer = sleep(timeLimit + 250, undefined, { signal: abandon.signal }).then(() => {
     pending.catch(() => {}); // abandoned: a late rejection must not become an unhandled one
     throw new TimeoutError('screenshot()', timeLimit, "the matcher's `timeout`");

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { MatcherContext } from '../vitest/matcher-context.js';
+import type { AssertionContext } from '../vitest/matcher-context.js';
 import type { PageOptions } from '../options/options.js';
 import type { Screenshot } from '../image/screenshot.js';
 import { checkTextExpectation, matchesText, printExpectation, runPageMatcher, type PageCheck, type TextExpectation } from './page-matcher.js';
@@ -8,7 +8,7 @@ import { checkTextExpectation, matchesText, printExpectation, runPageMatcher, ty
 export type PageExpectation = TextExpectation | { url?: TextExpectation; title?: TextExpectation };
 
 /** The agent's browser is on the expected page. */
-export async function toBeOnPage(this: MatcherContext, subject: unknown, expected: PageExpectation, options?: PageOptions) {
+export async function toBeOnPage(this: AssertionContext, subject: unknown, expected: PageExpectation, options?: PageOptions) {
   return runPageMatcher(this, 'toBeOnPage', subject, options, () => {
     const check = buildCheck(expected); // validates first, so describeExpected only sees a valid expectation
     return { expectedText: describeExpected(expected), check };

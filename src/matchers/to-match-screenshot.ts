@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { recordReviewImages } from '../vitest/artifacts.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
+import { describePolling, plainMessage, recordingErrors, type KnownSoFar } from '../vitest/assertion-record.js';
 import { compareImages } from '../image/compare.js';
 import { outlineChangedRegions, type ChangedRegion } from '../image/regions.js';
 import { UnreadableBaselineError, UsageError } from '../errors.js';
 import { decodeImage, encodePng, readImageSize, sniffImageType, type DecodedImage } from '../image/image.js';
-import { nextDefaultName, projectRoot, testInfo, type MatcherContext } from '../vitest/matcher-context.js';
+import type { AssertionContext } from '../vitest/matcher-context.js';
 import { checkRegionsInside, resolveOptions, SCREENSHOT_OPTION_NAMES, type ResolvedOptions, type ScreenshotOptions } from '../options/options.js';
 import {
   allowedDiffPixels,
@@ -61,16 +60,16 @@ interface Evaluation {
  * Identical bytes pass without decoding; otherwise both images are decoded and compared with pixelmatch.
  */
 export async function toMatchScreenshot(
-  this: MatcherContext,
+  this: AssertionContext,
   subject: unknown,
   nameOrOptions?: string | ScreenshotOptions,
   maybeOptions?: ScreenshotOptions,
 ) {
-  return recordingErrors(this.task, 'toMatchScreenshot', Boolean(this.isNot), (known) => matchScreenshot(this, subject, nameOrOptions, maybeOptions, known));
+  return recordingErrors(this, 'toMatchScreenshot', this.isNot, (known) => matchScreenshot(this, subject, nameOrOptions, maybeOptions, known));
 }
 
 async function matchScreenshot(
-  context: MatcherContext,
+  context: AssertionContext,
   subject: unknown,
   nameOrOptions: string | ScreenshotOptions | undefined,
   maybeOptions: ScreenshotOptions | undefined,
@@ -83,10 +82,10 @@ async function matchScreenshot(
   known.name = givenName;
   const options = resolveOptions(callOptions, SCREENSHOT_OPTION_NAMES, 'toMatchScreenshot');
   known.timeout = options.timeout;
-  const isNot = Boolean(context.isNot); // Vitest leaves the flag undefined without .not
+  const isNot = context.isNot;
   const { capture, label } = toCapture(subject, 'toMatchScreenshot');
-  const info = testInfo(context);
-  const name = givenName ?? nextDefaultName(context, info.testName);
+  const info = context.test('toMatchScreenshot');
+  const name = givenName ?? context.nextDefaultName(info.testName);
   known.name = name;
 
   const rel = (file: string) => relativePath(info.root, file);
@@ -142,7 +141,7 @@ async function matchScreenshot(
   const { masked, maskedText } = polled.result;
   // A new variant replaces nothing, so no old baseline is handed over (its other-format file would be removed).
   const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
-  const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, masked, { migrate: rewrites, rel });
+  const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, masked, { migrate: rewrites, rel, root: info.root });
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -165,8 +164,8 @@ async function matchScreenshot(
       updateMode: info.updateMode,
       variants: options.variants > 1 ? { compared: polled.result.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
     });
-  await recordReviewImages(context.task, reviewMessage(outcome, info.root, target), reviewImages(outcome, isNot, target, baseline, polled.shot, effects));
-  await recordAssertion(context.task, {
+  await context.attachImages(reviewMessage(outcome, info.root, target), reviewImages(outcome, isNot, target, baseline, polled.shot, effects));
+  await context.record({
     matcher: 'toMatchScreenshot',
     not: isNot,
     outcome: outcome.kind,
@@ -295,7 +294,7 @@ async function performSideEffects(
   baseline: Baseline | undefined,
   shot: Screenshot,
   options: ResolvedOptions,
-  how: { migrate: boolean; rel: (file: string) => string },
+  how: { migrate: boolean; rel: (file: string) => string; root: string },
 ): Promise<SideEffects> {
   const writeBaseline = (file: string, bytes: Uint8Array) => writeFileAtomically(file, bytes, `the baseline ${how.rel(file)}`);
   const drawDiff = () => {
@@ -325,7 +324,7 @@ async function performSideEffects(
         // -u copies a matching 0.1 baseline to this name's file, bytes, format and sidecar unchanged (no churn in git).
         const target = path.extname(baseline.path) === path.extname(paths.baseline) ? paths.baseline : paths.otherBaseline;
         await writeBaseline(target, baseline.bytes);
-        await copyProvenance(baseline, target, shot, options);
+        await copyProvenance(baseline, target, shot, options, how.root);
         return { migratedTo: target };
       }
       return {};
@@ -351,8 +350,8 @@ async function performSideEffects(
 }
 
 /** The 0.1 baseline's sidecar goes with it when it describes these bytes; otherwise one is written from this capture. */
-async function copyProvenance(from: Baseline, to: string, shot: Screenshot, options: ResolvedOptions): Promise<void> {
+async function copyProvenance(from: Baseline, to: string, shot: Screenshot, options: ResolvedOptions, root: string): Promise<void> {
   const record = await readProvenance(from.path, from.bytes);
-  if (record) await writeFileAtomically(provenancePath(to), Buffer.from(`${JSON.stringify(record, null, 2)}\n`), `the provenance sidecar of ${relativePath(projectRoot(), to)}`);
+  if (record) await writeFileAtomically(provenancePath(to), Buffer.from(`${JSON.stringify(record, null, 2)}\n`), `the provenance sidecar of ${relativePath(root, to)}`);
   else await writeProvenance(to, { bytes: from.bytes, url: shot.url, title: shot.title, width: shot.width, height: shot.height }, options.meta);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { describePolling, plainMessage, recordAssertion, recordingErrors } from '../vitest/assertion-record.js';
-import { testInfo, type MatcherContext, type TestInfo } from '../vitest/matcher-context.js';
+import { describePolling, plainMessage, recordingErrors } from '../vitest/assertion-record.js';
+import type { AssertionContext, TestInfo } from '../vitest/matcher-context.js';
 import { checkRegionOption, resolveOptions, TEXT_OPTION_NAMES, type TextOptions } from '../options/options.js';
 import { baselineFileStem, resolveScreenshotPaths, writeFileAtomically } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
@@ -25,9 +25,9 @@ interface TextCheck {
  * read (whitespace normalised), a RegExp is tested against it. Polls like the page matchers while `timeout` allows;
  * an unchanged capture is read once (readings are cached by the image's bytes).
  */
-export async function toShowText(this: MatcherContext, subject: unknown, expected: TextExpectation, options?: TextOptions) {
-  const isNot = Boolean(this.isNot); // Vitest leaves the flag undefined without .not
-  return recordingErrors(this.task, 'toShowText', isNot, async (known) => {
+export async function toShowText(this: AssertionContext, subject: unknown, expected: TextExpectation, options?: TextOptions) {
+  const isNot = this.isNot;
+  return recordingErrors(this, 'toShowText', isNot, async (known) => {
     checkTextExpectation('toShowText', 'text', expected);
     if (typeof expected === 'string' && expected.trim() === '') {
       throw new UsageError('toShowText: the expected text is empty, and every screen shows that; give the text to look for.');
@@ -38,7 +38,7 @@ export async function toShowText(this: MatcherContext, subject: unknown, expecte
     known.timeout = resolved.timeout;
     const region = options?.region;
     const { capture, label } = toCapture(subject, 'toShowText');
-    const info = testInfo(this);
+    const info = this.test('toShowText');
 
     const read = async (shot: Screenshot): Promise<TextCheck> => {
       if (region !== undefined) checkRegionOption('toShowText', 'region', region, shot);
@@ -66,7 +66,7 @@ export async function toShowText(this: MatcherContext, subject: unknown, expecte
         captures: polled.captures,
         elapsedMs: polled.elapsedMs,
       });
-    await recordAssertion(this.task, {
+    await this.record({
       matcher: 'toShowText',
       not: isNot,
       outcome: result.found ? 'matched' : 'text-missing',

@@ -56,7 +56,7 @@ export type KnownSoFar = Partial<Pick<AssertionRecord, 'expected' | 'name' | 'ti
  * learns the expectation, baseline name and timeout, so the record keeps them.
  */
 export async function recordingErrors<T>(
-  task: object | undefined,
+  context: { record(record: AssertionRecord): Promise<void> },
   matcher: MatcherName,
   isNot: boolean,
   run: (known: KnownSoFar) => Promise<T>,
@@ -67,7 +67,7 @@ export async function recordingErrors<T>(
     return await run(known);
   } catch (error) {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    await recordAssertion(task, {
+    await context.record({
       matcher, not: isNot, outcome: 'error', pass: false, ...withoutUndefined(known), captures: 0, durationMs: Date.now() - started, timeout: known.timeout ?? 0, error: plainMessage(text),
     });
     throw error;

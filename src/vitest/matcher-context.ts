@@ -1,5 +1,8 @@
 import { stripVTControlCharacters } from 'node:util';
-import { NotAwaitedError } from '../errors.js';
+import { NotAwaitedError, UsageError } from '../errors.js';
+import type { AssertionRecord } from '../results/records.js';
+import { recordReviewImages, type ReviewImage } from './artifacts.js';
+import { recordAssertion } from './assertion-record.js';
 import { resolveUpdateMode, type UpdateMode } from './update-mode.js';
 
 /** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
@@ -10,15 +13,15 @@ export interface MatcherUtils {
   DIM_COLOR(text: string): string;
 }
 
-/** The parts of Vitest's matcher `this` that we use (Vitest 4 and 5 share them). */
-export interface MatcherContext {
-  isNot: boolean;
-  promise: string;
+/** The parts of Vitest's matcher `this` that we read (Vitest 4 and 5 share them). Only this module reads them. */
+export interface VitestMatcherThis {
+  isNot?: boolean;
+  promise?: string;
   utils: MatcherUtils;
   currentTestName?: string;
   testPath?: string;
   snapshotState?: unknown;
-  task?: { id?: string; file?: { filepath?: string }; result?: { retryCount?: number; repeatCount?: number } };
+  task?: { id?: string; type?: string; file?: { filepath?: string }; result?: { retryCount?: number; repeatCount?: number } };
 }
 
 export interface TestInfo {
@@ -29,22 +32,51 @@ export interface TestInfo {
 }
 
 /**
- * The Vitest project root: where `snapshots/` lives. Vitest keeps its resolved config in the worker state;
- * there is no public accessor from inside a matcher, so fall back to the working directory.
+ * Everything a matcher needs from Vitest, read once from its `this` (as Vitest's snapshot package keeps its I/O
+ * behind one environment object): the matchers never touch Vitest internals, and a unit test can hand a matcher a
+ * fake one (`matcher.call(fakeContext, subject, …)`).
+ */
+export interface AssertionContext {
+  readonly isNot: boolean;
+  readonly promise: string;
+  readonly utils: MatcherUtils;
+  /** The Vitest project root: where `snapshots/` lives. */
+  readonly root: string;
+  /** The running test's file, name and update mode; a UsageError outside a test file. */
+  test(matcherName: string): TestInfo;
+  /** The default baseline name: the test's full name plus a counter per test and attempt ("checkout > done 1"). */
+  nextDefaultName(testName: string): string;
+  /** Records an assertion on the running test, for results.json; dropped outside a test. */
+  record(record: AssertionRecord): Promise<void>;
+  /** Puts review images (baseline, actual, diff) into Vitest's report; never fails. */
+  attachImages(message: string, images: ReviewImage[]): Promise<void>;
+}
+
+/**
+ * The Vitest project root. Vitest keeps its resolved config in the worker state; there is no public accessor from
+ * inside a matcher, so fall back to the working directory.
  */
 export function projectRoot(): string {
   const worker = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__;
   return worker?.config?.root ?? process.cwd();
 }
 
-export function testInfo(context: MatcherContext): TestInfo {
-  const testPath = context.testPath ?? context.task?.file?.filepath;
-  if (!testPath) throw new Error('toMatchScreenshot must run inside a Vitest test (no test file is known).');
+/** Reads Vitest's matcher `this` into an {@link AssertionContext}. */
+export function readAssertionContext(vitest: VitestMatcherThis): AssertionContext {
+  const task = vitest.task;
   return {
+    isNot: Boolean(vitest.isNot), // Vitest leaves the flag undefined without .not
+    promise: vitest.promise ?? '',
+    utils: vitest.utils,
     root: projectRoot(),
-    testPath,
-    testName: context.currentTestName ?? '',
-    updateMode: resolveUpdateMode(context.snapshotState),
+    test(matcherName) {
+      const testPath = vitest.testPath ?? task?.file?.filepath;
+      if (!testPath) throw new UsageError(`${matcherName} must run inside a Vitest test (no test file is known).`);
+      return { root: this.root, testPath, testName: vitest.currentTestName ?? '', updateMode: resolveUpdateMode(vitest.snapshotState) };
+    },
+    nextDefaultName: (testName) => nextDefaultName(task, `${vitest.testPath}::${testName}`, testName),
+    record: (record) => recordAssertion(task, record),
+    attachImages: (message, images) => recordReviewImages(task, message, images),
   };
 }
 
@@ -52,9 +84,7 @@ export function testInfo(context: MatcherContext): TestInfo {
 const counters = new WeakMap<object, Map<string, number>>();
 const countersByName = new Map<string, number>();
 
-/** The default baseline name: the test's full name plus a counter, as Vitest names its snapshots. */
-export function nextDefaultName(context: MatcherContext, testName: string): string {
-  const task = context.task;
+function nextDefaultName(task: VitestMatcherThis['task'], fallbackKey: string, testName: string): string {
   let count: number;
   if (task) {
     const attempt = `${task.result?.retryCount ?? 0}:${task.result?.repeatCount ?? 0}`;
@@ -65,14 +95,16 @@ export function nextDefaultName(context: MatcherContext, testName: string): stri
     count = (perTask.get(attempt) ?? 0) + 1;
     perTask.set(attempt, count);
   } else {
-    const key = `${context.testPath}::${testName}`;
-    count = (countersByName.get(key) ?? 0) + 1;
-    countersByName.set(key, count);
+    count = (countersByName.get(fallbackKey) ?? 0) + 1;
+    countersByName.set(fallbackKey, count);
   }
   return `${testName || 'screenshot'} ${count}`;
 }
 
-type Matcher = (this: MatcherContext, ...args: never[]) => unknown;
+type Matcher = (this: AssertionContext, ...args: never[]) => unknown;
+// What expect.extend takes: its matchers are called with any arguments.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type VitestMatcher = (this: VitestMatcherThis, ...args: any[]) => Promise<{ pass: boolean; message: () => string }>;
 
 interface FinishingTask {
   result?: { errors?: unknown[] };
@@ -88,16 +120,16 @@ interface FinishingTask {
  * - A matcher still running when its test ends was not awaited: it fails the test. Vitest 4 checks that only for
  *   `.resolves`/`.rejects`; for ours, the test passed at once and a failing verdict arrived after the worker was gone.
  */
-export function forVitest<T extends Record<string, Matcher>>(matchers: T): T {
-  const wrapped: Record<string, Matcher> = {};
+export function forVitest<T extends Record<string, Matcher>>(matchers: T): Record<keyof T, VitestMatcher> {
+  const wrapped: Record<string, VitestMatcher> = {};
   for (const [name, matcher] of Object.entries(matchers)) {
-    wrapped[name] = function (this: MatcherContext, ...args: never[]) {
+    wrapped[name] = function (this: VitestMatcherThis, ...args: unknown[]) {
       let settled = false;
-      const running = Promise.resolve(matcher.apply(this, args)).then(
+      const running = Promise.resolve(matcher.apply(readAssertionContext(this), args as never[])).then(
         (result) => {
           settled = true;
-          const { message } = result as { message: () => string };
-          return { ...(result as object), message: () => stripVTControlCharacters(message()) };
+          const { pass, message } = result as { pass: boolean; message: () => string };
+          return { ...(result as object), pass, message: () => stripVTControlCharacters(message()) };
         },
         (error: unknown) => {
           settled = true;
@@ -114,5 +146,5 @@ export function forVitest<T extends Record<string, Matcher>>(matchers: T): T {
       return running;
     };
   }
-  return wrapped as T;
+  return wrapped as Record<keyof T, VitestMatcher>;
 }

@@ -158,6 +158,9 @@ describe('toShowText on real Chromium screenshots', () => {
     expect(result.code, result.output).toBe(1);
     report = await reportOf();
     assertions = await assertionsOf();
+    // What one toShowText costs end to end (one capture, timeout 0): screenshot plus OCR; the first also starts tesseract.
+    const once = assertions.filter((a) => a.matcher === 'toShowText' && a.captures === 1);
+    console.log(`toShowText, one capture each: ${once.map((a) => `${a.durationMs} ms${a.region ? ' (region)' : ''}`).join(', ')}`);
   }, 180_000);
 
   test('passes when the screen shows the text, ignoring case and spacing, or matches a RegExp', () => {
@@ -182,16 +185,17 @@ describe('toShowText on real Chromium screenshots', () => {
       "Error: expect(session).toShowText("Order #A-20951 is confirmed")
 
       Expected the screen to show "Order #A-20951 is confirmed" (ignoring case and spacing), but OCR did not read it.
-      Closest: "Order #A-20931 is confirmed" on line 2, 1 character different.
+      Closest: "Order #A-20931 is confirmed" on line 3, 1 character different.
 
         Capture: .vitest-agi/text.test.js/fails-with-the-closest-line--26430c68-text-<sha>.jpg
         Page:    http://127.0.0.1:<port>/order  "Thank you — Tiny Shop"
 
-      Read 4 lines:
-        1  Thank you, Ada!
-        2  Order #A-20931 is confirmed.
-        3  Total: $173.50
-        4  Keep shopping
+      Read 5 lines:
+        1  Tiny Shop
+        2  Thank you, Ada!
+        3  Order #A-20931 is confirmed.
+        4  Total: $173.50
+        5  Keep shopping
 
       If the page is right and OCR misread a character (0/O, 1/l, rn/m), match it with a RegExp that allows both."
     `);
@@ -208,7 +212,7 @@ describe('toShowText on real Chromium screenshots', () => {
       "Error: expect(session).not.toShowText("card declined")
 
       Expected the screen not to show "card declined" (ignoring case and spacing), but line 2 of 4 lines read shows it:
-      "Payment error: card declined" at {x: 33, y: 72, width: 243, height: 18}.
+      "Payment error: card declined" at {x: 34, y: 72, width: 242, height: 18}.
 
         Capture: .vitest-agi/text.test.js/not-fails-on-the-banner--ec4d884d-text-<sha>.jpg
         Page:    http://127.0.0.1:<port>/banner  "Payment — Tiny Shop""

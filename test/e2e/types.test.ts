@@ -141,6 +141,8 @@ describe('matcher types', () => {
         "a URL expectation is a string or RegExp, not an object → TS2353 Object literal may only specify known properties, and 'url' does not exist in type 'RegExp'.",
         "a number is no title → TS2345 Argument of type 'number' is not assignable to parameter of type 'TextExpectation'.",
         "\`timeOut\` is no option → TS2561 Object literal may only specify known properties, but 'timeOut' does not exist in type 'PageOptions'. Did you mean to write 'timeout'?",
+        "\`region\` is a rectangle, not a string → TS2322 Type 'string' is not assignable to type 'Region'.",
+        "maskText holds strings and RegExps → TS2322 Type 'number' is not assignable to type 'TextPattern'.",
         "not a matcher of ours → TS2551 Property 'toMatchScreenshots' does not exist on type 'Assertion<…>'. Did you mean 'toMatchScreenshot'?",
         "not a matcher of ours → TS2551 Property 'toBeOnPages' does not exist on type 'Assertion<…>'. Did you mean 'toBeOnPage'?",
         "\`snapshotdir\` is misspelt → TS2561 Object literal may only specify known properties, but 'snapshotdir' does not exist in type 'ProjectOptions'. Did you mean to write 'snapshotDir'?",

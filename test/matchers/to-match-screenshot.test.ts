@@ -9,10 +9,13 @@ import { configure, resetConfiguration } from '../../src/options/options.js';
 import { Screenshot } from '../../src/image/screenshot.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
+import { engineStats } from '../../src/ocr/engine.js';
+import { fakePollClock, type FakePollClock } from '../helpers/poll-clock.js';
 
 // In-process runs of the matcher, with baselines placed by the test itself (the update-mode behaviour,
 // which depends on how Vitest was started, is covered by the real Vitest runs in test/e2e).
 let dir: string;
+let clock: FakePollClock; // waits between captures take no time
 const here = 'test/matchers/to-match-screenshot.test.ts';
 const page = { url: 'http://shop.test/docs', title: 'Docs — Shop' };
 const docs = () => new Screenshot({ bytes: shot('docs.jpg'), ...page });
@@ -26,10 +29,12 @@ async function placeBaseline(name: string, bytes: Buffer) {
 }
 
 beforeEach(async () => {
+  clock = fakePollClock();
   dir = await mkdtemp(path.join(tmpdir(), 'agi-match-'));
   configure({ snapshotDir: path.join(dir, 'snapshots'), outputDir: path.join(dir, 'out'), interval: 20 });
 });
 afterEach(async () => {
+  clock.restore();
   resetConfiguration();
   await rm(dir, { recursive: true, force: true });
 });
@@ -149,8 +154,9 @@ describe('toMatchScreenshot', () => {
     expect(calls).toBe(3);
 
     const stuck = { screenshot: async () => edited() };
-    const message = await failureOf(expect(stuck).toMatchScreenshot('docs', { timeout: 600, interval: 50 }));
-    expect(message).toMatch(/Captured (\d+) times over 0\.\d s:\n {4}\+0\.0–0\.\d s {2}http:\/\/shop\.test\/docs {2}"Docs — Shop" {2}1,832 px differ {2}\(\1 captures\)\n/);
+    const message = await failureOf(expect(stuck).toMatchScreenshot('docs', { timeout: 600, interval: 200 }));
+    // On the fake clock the captures come at 0, 200, 400 and 600 ms exactly.
+    expect(message).toContain('Captured 4 times over 0.6 s:\n    +0.0–0.6 s  http://shop.test/docs  "Docs — Shop"  1,832 px differ  (4 captures)\n');
   });
 
   test('without a timeout, captures exactly once', async () => {
@@ -196,5 +202,15 @@ describe('toMatchScreenshot', () => {
       new RegionError('toMatchScreenshot: `clip` {x: 1000, y: 0, width: 300, height: 10} reaches outside the 1280×720 screenshot (it ends at x 1300, y 10).'),
     );
     expect(existsSync(baselineFile('docs'))).toBe(Boolean(baseline));
+  });
+});
+
+describe('toMatchScreenshot with maskText', () => {
+  test('reads no text when none is needed: a baseline being written, identical bytes', async () => {
+    const before = engineStats().reads;
+    await expect(docs()).toMatchScreenshot('docs-masked', { maskText: [/\d+ minutes/] });
+    expect(existsSync(baselineFile('docs-masked'))).toBe(true);
+    await expect(docs()).toMatchScreenshot('docs-masked', { maskText: [/\d+ minutes/] });
+    expect(engineStats().reads).toBe(before);
   });
 });

@@ -61,12 +61,14 @@ test('the summary of a failing run lists each failed assertion with what it saw,
       failed({ outcome: 'pixels-differ', name: 'paid', url: 'https://shop.example/checkout/done', title: 'Order | Shop', diffPixels: 1832, comparedPixels: 921_600, allowedPixels: 32, diff: '.vitest-agi/test/checkout.test.ts/paid-diff.png' }),
       failed({ matcher: 'toBeOnPage', outcome: 'page-differs', expected: '/thank/i', url: 'https://shop.example/checkout/payment', title: 'Payment', captures: 9, durationMs: 8_040, timeout: 8_000 }),
       failed({ outcome: 'error', error: 'AuthError: GET /v1/sessions/s_1/screenshot failed with 401 Unauthorized.\nCheck AGI_API_KEY.' }),
+      failed({ matcher: 'toShowText', outcome: 'text-missing', expected: '"Order confirmed"', url: 'https://shop.example/checkout/done', title: 'Done', capture: '.vitest-agi/test/checkout.test.ts/checkout-pays--1a2b3c4d-text-5e6f7a8b.jpg' }),
+      failed({ matcher: 'toShowText', not: true, outcome: 'matched', expected: '"declined"', url: 'https://shop.example/checkout/payment', title: 'Payment', found: { text: 'Card declined | try again', box: { x: 32, y: 80, width: 240, height: 18 }, lines: { first: 2, last: 2 } } }),
       failed({ test: 'home', outcome: 'baseline-written', pass: true, name: 'home', url: 'https://shop.example/', baseline: 'snapshots/test/checkout.test.ts/home.jpg' }),
     ],
   });
   expect(validateResults(results)).toEqual([]);
   expect(summarizeResults(results)).toMatchInlineSnapshot(`
-    "## vitest-agi: 3 of 4 assertions failed
+    "## vitest-agi: 5 of 6 assertions failed
 
     4 tests (2 passed, 2 failed, 0 skipped) · Vitest 4.1.12 · 12.3 s
 
@@ -74,8 +76,10 @@ test('the summary of a failing run lists each failed assertion with what it saw,
     | --- | ---: | ---: |
     | pixels-differ | 0 | 1 |
     | page-differs | 0 | 1 |
+    | text-missing | 0 | 1 |
     | error | 0 | 1 |
     | baseline-written | 1 | 0 |
+    | matched (.not) | 0 | 1 |
 
     ### Failed
 
@@ -84,6 +88,8 @@ test('the summary of a failing run lists each failed assertion with what it saw,
     | test/checkout.test.ts › checkout > pays | \`toMatchScreenshot("paid")\` | pixels-differ | 1,832 px differ (0.20%), 32 allowed; diff \`.vitest-agi/test/checkout.test.ts/paid-diff.png\`; on https://shop.example/checkout/done "Order \\| Shop" |
     | test/checkout.test.ts › checkout > pays | \`toBeOnPage(/thank/i)\` | page-differs | on https://shop.example/checkout/payment "Payment"; 9 captures over 8.0 s |
     | test/checkout.test.ts › checkout > pays | \`toMatchScreenshot()\` | error | AuthError: GET /v1/sessions/s_1/screenshot failed with 401 Unauthorized. |
+    | test/checkout.test.ts › checkout > pays | \`toShowText("Order confirmed")\` | text-missing | not read in \`.vitest-agi/test/checkout.test.ts/checkout-pays--1a2b3c4d-text-5e6f7a8b.jpg\`; on https://shop.example/checkout/done "Done" |
+    | test/checkout.test.ts › checkout > pays | \`.not.toShowText("declined")\` | matched | read "Card declined \\| try again"; on https://shop.example/checkout/payment "Payment" |
 
     ### Baselines written or updated
 

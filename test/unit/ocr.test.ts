@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { RegionError, UsageError } from '../../src/errors.js';
 import { Screenshot } from '../../src/image/screenshot.js';
 import { ReadingCache, readingKey } from '../../src/ocr/cache.js';
-import { encodePgm, invert, toGray, upscale } from '../../src/ocr/preprocess.js';
+import { encodePgm, flattenBackground, invert, medianBackground, toGray, upscale } from '../../src/ocr/preprocess.js';
 import { normalizeText } from '../../src/ocr/reading.js';
 import { recognizeText } from '../../src/ocr/recognize.js';
 import { shot } from '../helpers/fixtures.js';
@@ -85,6 +85,24 @@ describe('preprocessing', () => {
 
   test('invert turns light on dark into dark on light', () => {
     expect(invert({ width: 2, height: 1, data: new Uint8Array([0, 200]) }).data).toEqual(new Uint8Array([255, 55]));
+  });
+
+  // A 9×9 "button" of grey 90 on a white page, with a one-pixel white stroke of "text" across its middle row.
+  const button = () => {
+    const data = new Uint8Array(15 * 15).fill(250);
+    for (let y = 3; y < 12; y++) for (let x = 3; x < 12; x++) data[y * 15 + x] = y === 7 && x >= 5 && x <= 9 ? 255 : 90;
+    return { width: 15, height: 15, data };
+  };
+
+  test('medianBackground keeps a box and its edges, and leaves out a stroke thinner than the radius', () => {
+    const background = medianBackground(button(), 2).data;
+    expect([background[7 * 15 + 7], background[4 * 15 + 4], background[0], background[7 * 15 + 1]]).toEqual([90, 90, 250, 250]);
+  });
+
+  test('flattenBackground turns light text on a dark box into dark text on white, and the box into white', () => {
+    const flat = flattenBackground(button(), 2, 2).data;
+    expect(flat[7 * 15 + 7]).toBe(0); // the stroke: 165 levels above its background, doubled, is full ink
+    expect([flat[5 * 15 + 7], flat[0], flat[7 * 15 + 1]]).toEqual([255, 255, 255]); // the box and the page
   });
 
   test('encodePgm writes a binary PGM header before the pixels', () => {

@@ -40,15 +40,19 @@ describe('buildTextMessage', () => {
     `);
   });
 
-  test('a RegExp has no closest line; an empty reading says so; a region is named', () => {
-    expect(buildTextMessage(input({ expected: /order #\d+/i, lines: [], region: { x: 0, y: 0, width: 640, height: 60 } }))).toMatchInlineSnapshot(`
+  test('a RegExp has no closest line; an empty reading says so; a region is named; polling shows the trajectory', () => {
+    const captures = [0, 1000, 2000].map((atMs) => ({ atMs, url: 'https://shop.example/thanks', title: 'Thank you — Shop' }));
+    expect(buildTextMessage(input({ expected: /order #\d+/i, lines: [], region: { x: 0, y: 0, width: 640, height: 60 }, captures, elapsedMs: 2400 }))).toMatchInlineSnapshot(`
       "expect(session).toShowText("Order #A-20931 is confirmed")
 
       Expected the region to show text matching /order #\\d+/i, but OCR read no text there.
 
         Capture: .vitest-agi/test/shop.test.ts/thanks-text-1a2b3c4d.jpg
         Region:  {x: 0, y: 0, width: 640, height: 60}
-        Page:    https://shop.example/thanks  "Thank you — Shop""
+        Page:    https://shop.example/thanks  "Thank you — Shop"
+
+      Captured 3 times over 2.4 s:
+          +0.0–2.0 s  https://shop.example/thanks  "Thank you — Shop"  (3 captures)"
     `);
   });
 
