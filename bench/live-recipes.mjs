@@ -117,6 +117,7 @@ for (const job of plan.jobs.filter((j) => j.recipe === RECIPE)) {
         const verdict = error?.constructor?.name === 'JestExtendError' || API_FAILURES.includes(error?.name);
         message = \`\${verdict && error?.name !== 'Error' ? \`\${error.name}: \` : ''}\${error?.message ?? error}\`;
         if (!verdict) writeFileSync(\`\${plan.records}/\${job.index}.json\`, JSON.stringify({ ...job, error: message }));
+        else if (plan.learning) writeFileSync(\`\${plan.records}/\${job.index}.json\`, JSON.stringify({ ...job, learnFailed: message }));
         if (!verdict || plan.learning) throw error;
       }
       const ms = performance.now() - started;
