@@ -81,6 +81,12 @@ try {
       const jobs = pending.map((r) => job(`learn ${k + 1} ${r.name}`, r, r.learn[k]));
       const t = performance.now();
       const found = await runPhase(root, `learn-${k + 1}-${attempt}`, jobs, ['-u'], { learning: true });
+      // A variant is learned only if this run added one: a page that settled after the banner turned back matches
+      // the first variant, and a user would see one file and run -u again.
+      const counts = new Map(await Promise.all(pending.map(async (r) => [r.name, await countBaselines(root, r, 'shop-front')])));
+      for (const x of found) {
+        if (!x.learnFailed && k > 0 && counts.get(x.recipe) < k + 1) x.learnFailed = `the run added no variant (${counts.get(x.recipe)} baseline file)`;
+      }
       const failed = found.filter((x) => x.learnFailed);
       log(`learning run ${k + 1}, attempt ${attempt} (vitest -u, ${jobs.length} recipes) took ${seconds(t)} s${failed.length ? `; failed: ${failed.map((x) => x.recipe).join(', ')}` : ''}`);
       for (const r of pending) learnAttempts.set(r.name, (learnAttempts.get(r.name) ?? 0) + 1);
