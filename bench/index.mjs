@@ -39,7 +39,7 @@ const { median, timeOnce, floorSample, shuffle, mb, describeMachine } = await im
 const { startDecodeWorker, alternativeCase } = await import('./alternative.mjs');
 const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
 const report = await import('./report.mjs');
-const { measureOcrCost, measureOcrAccuracy, addOcrRatios, formatOcr, OCR_PAGE } = await import('./ocr.mjs');
+const { measureOcrCost, measureOcrAccuracy, measureToShowText, addOcrRatios, formatOcr, OCR_PAGE } = await import('./ocr.mjs');
 const OCR_ROUNDS = Math.min(ROUNDS, 3); // each round restarts the OCR worker and reads 3 full screens per size
 
 const started = performance.now();
@@ -162,6 +162,7 @@ try {
   // OCR last: its worker thread would take a core from the rounds above.
   const ocrStart = performance.now();
   const ocr = await measureOcrCost(shots, SIZES, OCR_ROUNDS);
+  ocr.toShowText = await measureToShowText({ root, baseUrl: server.baseUrl, sessionIdOf: (size) => sessionId(OCR_PAGE, size, 'base'), sizes: SIZES, rounds: OCR_ROUNDS });
   ocr.accuracy = await measureOcrAccuracy();
   log(`bench: OCR cost (${OCR_ROUNDS} rounds) and accuracy took ${seconds(ocrStart)} s`);
 

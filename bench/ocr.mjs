@@ -6,6 +6,8 @@ import { engineStats, stopEngine } from '../dist/ocr/engine.js';
 import { READING_PLAN, forgetReadings, recognizeText } from '../dist/ocr/recognize.js';
 import { loadCorpus, scoreCorpus } from '../test/fixtures/ocr/corpus.mjs';
 import { median, timeOnce } from './measure.mjs';
+import { toShowText } from '../dist/matchers/index.js';
+import { assertLikeVitest, ourSession } from './ours.mjs';
 
 export const OCR_PAGE = 'text';
 const KINDS = ['coldWorker', 'warmWorker', 'cacheHit', 'region'];
@@ -45,6 +47,42 @@ export async function measureOcrCost(shots, sizes, rounds) {
   }
   await stopEngine();
   return { enginePassesPerRead: READING_PLAN.length, plan: READING_PLAN, sizes: bySize };
+}
+
+/** A phrase of the bench's docs page (pages.mjs), in its 15 px body text. */
+export const OCR_PHRASE = 'expires after 30 minutes of inactivity';
+
+/**
+ * toShowText end to end on a session of the bench's API server, as Vitest calls it: the first assertion on a capture
+ * (fetch, decode, two engine passes; warm worker) and the next one on the same, unchanged page (fetch, SHA-256, cache).
+ */
+export async function measureToShowText({ root, baseUrl, sessionIdOf, sizes, rounds }) {
+  const bySize = {};
+  for (const size of sizes) {
+    const session = ourSession(baseUrl, sessionIdOf(size.name));
+    const assert = async () => {
+      const { failed, message } = await assertLikeVitest(toShowText, root, false, session, OCR_PHRASE);
+      if (failed) throw new Error(`bench: toShowText(${JSON.stringify(OCR_PHRASE)}) failed at ${size.name}, so its times would mean nothing:\n${message}`);
+    };
+    const first = [];
+    const again = [];
+    for (let round = 0; round < rounds; round++) {
+      forgetReadings();
+      first.push(await timeOnce(assert));
+      again.push(await timeOnce(assert));
+    }
+    bySize[size.name] = {
+      page: OCR_PAGE,
+      phrase: OCR_PHRASE,
+      firstMs: median(first.map((x) => x.ms)),
+      firstCpuMs: median(first.map((x) => x.cpuMs)),
+      unchangedMs: median(again.map((x) => x.ms)),
+      unchangedCpuMs: median(again.map((x) => x.cpuMs)),
+      samples: rounds,
+    };
+  }
+  await stopEngine();
+  return bySize;
 }
 
 /** The corpus read once with a cold cache (warm worker): recall per category, false positives, ms per page. */
@@ -87,6 +125,12 @@ export function addOcrRatios(ocr, floorMs, pageCheckMs) {
       s[`${kind}RatioToPageCheck`] = s[`${kind}Ms`] / pageCheckMs[size];
     }
   }
+  for (const [size, s] of Object.entries(ocr.toShowText ?? {})) {
+    for (const kind of ['first', 'unchanged']) {
+      s[`${kind}RatioToFloor`] = s[`${kind}Ms`] / floorMs[size];
+      s[`${kind}RatioToPageCheck`] = s[`${kind}Ms`] / pageCheckMs[size];
+    }
+  }
 }
 
 /** The OCR part of the report, as text. */
@@ -98,6 +142,10 @@ export function formatOcr(ocr) {
   for (const [size, s] of Object.entries(ocr.sizes)) {
     const cell = (kind) => `${ms(s[`${kind}Ms`])} ${ratio(s[`${kind}RatioToFloor`])}F ${s[`${kind}RatioToPageCheck`].toFixed(1)}×P`.padStart(22);
     lines.push(`  ${size.padEnd(10)} ${KINDS.map(cell).join(' ')}`);
+  }
+  for (const [size, s] of Object.entries(ocr.toShowText ?? {})) {
+    const cell = (kind) => `${ms(s[`${kind}Ms`])} ${ratio(s[`${kind}RatioToFloor`])}F ${s[`${kind}RatioToPageCheck`].toFixed(1)}×P`;
+    lines.push(`  toShowText ${size}: first ${cell('first')}; unchanged page again ${cell('unchanged')}`);
   }
   const a = ocr.accuracy;
   lines.push(`OCR accuracy, ${a.pages} pages at ${a.size}: recall ${a.found}/${a.phrases}, ≥ 14 px ${a.found14px}/${a.phrases14px} (${(a.recall14px * 100).toFixed(1)} %), false positives ${a.falsePositives}/${a.absentPhrases}, ${ms(a.msPerPage)} a page`);

@@ -8,6 +8,7 @@ import { decodeImage, encodePng } from '../dist/image/image.js';
 import { AgiClient, configure, DEFAULT_OPTIONS } from '../dist/index.js';
 import { toBeOnPage, toMatchScreenshot } from '../dist/matchers/index.js';
 import { API_KEY } from './server.mjs';
+import { readAssertionContext } from '../dist/vitest/matcher-context.js';
 
 // A Vitest worker has vitest loaded before any matcher runs, and the matchers import it lazily (src/vitest/artifacts.ts):
 // load it here too, or the first assertion of every process would pay for it (~130 ms, ~13 MB).
@@ -38,8 +39,9 @@ function matcherState(root, isNot) {
  * What Vitest's JestExtend does with an async matcher: call it with the state as `this`, await the result,
  * and on failure build the message (Vitest throws it; we return it). Thrown errors propagate, as in Vitest.
  */
-async function assertLikeVitest(matcher, root, isNot, subject, ...args) {
-  const { pass, message } = await matcher.call(matcherState(root, isNot), subject, ...args);
+export async function assertLikeVitest(matcher, root, isNot, subject, ...args) {
+  // The matchers take the context src/setup.ts builds from Vitest's `this` (forVitest); build it the same way.
+  const { pass, message } = await matcher.call(readAssertionContext(matcherState(root, isNot)), subject, ...args);
   const failed = pass === isNot;
   return { failed, message: failed ? message() : undefined };
 }

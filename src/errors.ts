@@ -1,3 +1,5 @@
+import type { AgentRun } from './api/agent-run.js';
+
 /**
  * Every error this package throws, by origin: the API (AuthError … InvalidResponseError), image data that is not a
  * usable JPEG or PNG (InvalidScreenshotError), a mistake in how it is used (UsageError), and the file system
@@ -155,5 +157,32 @@ export class ResultsError extends UsageError {
 export class OcrUnavailableError extends UsageError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, { ...options, code: 'AGI_OCR_UNAVAILABLE' });
+  }
+}
+
+// Agent runs and cassettes (issue 13).
+
+/** `session.run()` reached its `timeout` before the task ended; `run` holds what was captured until then. */
+export class RunTimeoutError extends TimeoutError {
+  readonly run: AgentRun;
+  constructor(sessionId: string, lastStatus: string, timeoutMs: number, run: AgentRun) {
+    super(`session.run() on session ${sessionId}`, timeoutMs, '`timeout` option');
+    const captures = run.captures.reduce((sum, capture) => sum + capture.count, 0);
+    this.message =
+      `session.run() on session ${sessionId} did not end within ${timeoutMs} ms (\`timeout\` option); last status ${JSON.stringify(lastStatus.slice(0, 40))}, ` +
+      `${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${captures} capture${captures === 1 ? '' : 's'}: see \`error.run\`.`;
+    this.run = run;
+  }
+}
+
+/**
+ * A cassette that cannot answer: missing (in replay, or in CI under `auto`), unreadable, or without the request the
+ * test made. `cassette` is its path relative to the project root.
+ */
+export class CassetteError extends UsageError {
+  readonly cassette: string;
+  constructor(message: string, cassette: string, code: 'AGI_CASSETTE_MISSING' | 'AGI_CASSETTE_UNMATCHED' | 'AGI_CASSETTE_UNREADABLE', options?: { cause?: unknown }) {
+    super(message, { ...options, code });
+    this.cassette = cassette;
   }
 }

@@ -1,7 +1,7 @@
 // Importing the package registers the matchers, as `vitest-agi/setup` does: a test that imports `AgiClient` needs no
 // setup file (without either, Vitest says only `Invalid Chai property: toMatchScreenshot`).
 import './setup.js';
-export { AgiClient, DEFAULT_BASE_URL, MAX_RESPONSE_BYTES, type AgiClientOptions } from './api/client.js';
+export { AgiClient, DEFAULT_BASE_URL, MAX_RESPONSE_BYTES, type AgiClientOptions, type CassetteMode, type CassetteOptions } from './api/client.js';
 export {
   AgiError,
   AuthError,
@@ -19,6 +19,8 @@ export {
   TimeoutError,
   UnreadableBaselineError,
   UsageError,
+  RunTimeoutError,
+  CassetteError,
 } from './errors.js';
 export { MAX_PIXELS, type DecodedImage, type ImageMimeType } from './image/image.js';
 export * as matchers from './matchers/index.js';
@@ -32,3 +34,7 @@ export type { RawScreenshot, ScreenshotSubject, SdkScreenshot } from './matchers
 export type { AgiMatchers } from './types.js';
 export type { TextOptions, TextPattern } from './options/options.js';
 export type { TextBox, TextReading } from './ocr/reading.js';
+export { isAgentRun, RUN_BRAND, type AgentRun, type RunCapture, type RunOptions } from './api/agent-run.js';
+export { DEFAULT_MAX_CAPTURES, DEFAULT_RUN_TIMEOUT_MS } from './api/run.js';
+export { trials, type TrialBody, type TrialContext, type TrialsSummary, type TrialVerdict } from './trials/trials.js';
+export type { TrialsOptions } from './options/options.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { recordedAssertions } from './results/records.js';
+import { recordedAssertions, recordedTrials } from './results/records.js';
 import { writeFileAtomically } from './baselines/baseline.js';
 import { planPrune } from './commands/prune.js';
 import { checkOptionNames, checkPathOption } from './options/options.js';
@@ -15,10 +15,11 @@ import {
   type AssertionResult,
   type RunResults,
   type TestFileResult,
+  type TrialsResult,
 } from './results/results.js';
 
 export type { BaselineProvenance } from './baselines/provenance.js';
-export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult } from './results/results.js';
+export type { AssertionOutcome, AssertionResult, MatcherName, RunResults, TestFileResult, TrialResult, TrialsResult } from './results/results.js';
 
 export interface AgiReporterOptions {
   /**
@@ -108,6 +109,7 @@ export default class AgiReporter {
     const relative = (file: string) => relativePath(root, file);
     const tests = { total: 0, passed: 0, failed: 0, skipped: 0, todo: 0 };
     const assertions: AssertionResult[] = [];
+    const trials: TrialsResult[] = [];
     const ranFiles = new Map<string, TestFileResult>();
     for (const testModule of testModules) {
       const file = relative(testModule.moduleId);
@@ -130,6 +132,7 @@ export default class AgiReporter {
             ...relativePaths(record, relative),
           });
         }
+        for (const record of recordedTrials({ artifacts: testCase.artifacts?.(), meta: testCase.meta() })) trials.push({ file, test: testCase.fullName, ...record });
       }
       const state = testModule.state();
       ranFiles.set(file, {
@@ -156,6 +159,7 @@ export default class AgiReporter {
       unhandledErrors,
       files,
       assertions,
+      trials,
     };
   }
 

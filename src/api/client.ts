@@ -12,6 +12,9 @@ import {
 } from '../errors.js';
 import { describeErrorBody, describeNotJson, excerpt, isHtml, isRedactedEverywhere, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, readCapped, redact, redactError, type BodyText } from './response-body.js';
 import { Session } from './session.js';
+import type { Clock, HttpAnswer, Transport } from './transport.js';
+import { pollClock } from './clock.js';
+import { resolveCassette, type CassetteMode, type CassetteOptions } from '../cassettes/cassette-transport.js';
 
 export interface AgiClientOptions {
   /** API key. @default process.env.AGI_API_KEY */
@@ -22,6 +25,13 @@ export interface AgiClientOptions {
   timeout?: number;
   /** Extra attempts for idempotent requests (GET, DELETE) after 429, 502/503/504 or a reset connection. @default 3 */
   retries?: number;
+  /**
+   * Record every API exchange of a test to `cassettes/<test file>/<test name>.json`, or answer from it with no network
+   * and no key: `'record' | 'replay' | 'auto' | 'off'`, or `{ mode, dir }` (`dir` relative to the project root).
+   * `auto` replays a cassette that exists and records one that does not (in CI, a missing one fails).
+   * @default process.env.AGI_CASSETTE ?? 'off', dir process.env.AGI_CASSETTE_DIR ?? 'cassettes'
+   */
+  cassette?: CassetteMode | CassetteOptions;
 }
 
 export interface RequestOptions<T = unknown> {
@@ -45,6 +55,7 @@ export interface RequestOptions<T = unknown> {
 
 export const DEFAULT_BASE_URL = 'https://api.agi.tech/v1';
 export { MAX_RESPONSE_BYTES };
+export type { Clock, CassetteMode, CassetteOptions };
 // Why a hand-written retry loop and body caps, not undici's `interceptors.retry` and `maxResponseSize` (measured on
 // undici 7.30.2 against a local server, minTimeout 250 / maxTimeout 4000 / factor 2, 3 retries):
 // - no jitter: three runs waited [270,507,1003], [252,502,1002], [252,502,1002] ms, so clients retry in lockstep;
@@ -86,6 +97,10 @@ export class AgiClient {
   readonly baseUrl: string;
   readonly timeout: number;
   readonly retries: number;
+  /** What runs and polls wait on (and, under a cassette, retries): the cassette's, or the poll clock (which tests fake). */
+  readonly clock: Clock;
+  /** A cassette that records the exchanges or answers them; undefined: straight to the network. */
+  readonly #transport: Transport | undefined;
   // A private field: never enumerated, never serialised, never printed by a test reporter.
   readonly #apiKey: string | undefined;
   /** How the user set the base URL, for a hint that names it: `baseUrl`, AGI_BASE_URL, or the default. */
@@ -104,6 +119,8 @@ export class AgiClient {
     if (!Number.isInteger(this.retries) || this.retries < 0) {
       throw new ConfigError(`\`retries\` must be a whole number ≥ 0, but is ${this.retries}.`);
     }
+    this.#transport = resolveCassette(options.cassette, pollClock);
+    this.clock = this.#transport?.clock ?? pollClock;
   }
 
   /** A handle on an existing session; makes no request. */
@@ -145,90 +162,103 @@ export class AgiClient {
    */
   async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: RequestOptions<T> = {}): Promise<T> {
     const apiKey = this.#apiKey;
-    if (!apiKey) {
+    // A replayed cassette needs no key; without one, it is asked for when a request goes to the network.
+    if (!apiKey && !this.#transport) {
       throw new ConfigError('No API key: set the AGI_API_KEY environment variable, or pass `apiKey` to new AgiClient().');
     }
-    checkHeaderSafe(apiKey);
+    if (apiKey) checkHeaderSafe(apiKey);
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const label = `${method} ${url.pathname}`;
+    const redactKey = (text: string) => (apiKey && isRedactedEverywhere(apiKey) ? redact(text, apiKey) : text);
     try {
-      const json = await this.#send(method, url, label, apiKey, options);
-      return options.parse ? options.parse(json, { label, redact: (text) => (isRedactedEverywhere(apiKey) ? redact(text, apiKey) : text) }) : (json as T);
+      const json = await this.#send(method, url, path, label, apiKey, redactKey, options);
+      return options.parse ? options.parse(json, { label, redact: redactKey }) : (json as T);
     } catch (error) {
       const failure =
         error instanceof AgiError
           ? error
           : new InvalidResponseError(`${label} answered a body the client could not use (${(error as Error)?.name ?? 'error'}: ${excerpt(String((error as Error)?.message ?? ''), apiKey, 200)}).`, { cause: error });
-      throw redactError(failure, apiKey);
+      throw apiKey ? redactError(failure, apiKey) : failure;
     }
   }
 
-  async #send(method: string, url: URL, label: string, apiKey: string, options: RequestOptions<unknown>): Promise<unknown> {
+  async #send(method: string, url: URL, path: string, label: string, apiKey: string | undefined, redactKey: (text: string) => string, options: RequestOptions<unknown>): Promise<unknown> {
     const idempotent = method !== 'POST';
     const perAttempt = options.timeout ?? this.timeout;
-    const deadline = options.timeLimit === undefined ? Infinity : retryClock.now() + options.timeLimit;
+    // A cassette's clock under a cassette (a replay waits no time), else the retry clock (which tests record).
+    const clock: Clock = this.#transport?.clock ?? retryClock;
+    const deadline = options.timeLimit === undefined ? Infinity : clock.now() + options.timeLimit;
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     for (let attempt = 0; ; attempt++) {
-      const left = deadline - retryClock.now();
+      const left = deadline - clock.now();
       const timeout = Math.max(1, Math.round(Math.min(perAttempt, left)));
       const timeoutHint = timeout < perAttempt ? "what was left of the caller's `timeout`" : 'timeout option';
       // A retry starts only if its backoff ends before the deadline.
-      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && retryClock.now() + waitMs < deadline;
-      let response: Dispatcher.ResponseData;
+      const mayRetry = (waitMs: number) => idempotent && attempt < this.retries && clock.now() + waitMs < deadline;
+      const network = () => this.#attempt(method, url, label, apiKey, body, timeout, timeoutHint);
+      let answer: HttpAnswer;
       try {
-        response = await request(url, {
-          method: method as Dispatcher.HttpMethod,
-          dispatcher: dispatcher(),
-          headers: {
-            authorization: `Bearer ${apiKey}`,
-            accept: 'application/json',
-            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          signal: AbortSignal.timeout(timeout),
-        });
+        answer = this.#transport ? await this.#transport.send({ method, path: path + url.search, body, redact: redactKey }, network) : await network();
       } catch (error) {
         const failure = toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
         const wait = backoff(attempt);
         if (RETRYABLE_CODES.has((error as { code?: string }).code ?? '') && mayRetry(wait)) {
-          await retryClock.sleep(wait);
+          await clock.sleep(wait);
           continue;
         }
         throw failure;
       }
 
-      const contentType = headerOf(response.headers['content-type']);
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        let body: BodyText;
+      const { status, contentType } = answer;
+      if (status >= 200 && status < 300 && answer.body) {
         try {
-          body = await readCapped(response.body, response.headers['content-length'], MAX_RESPONSE_BYTES, () => tooLarge(label));
+          return JSON.parse(answer.body.text);
         } catch (error) {
-          throw toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
-        }
-        try {
-          return JSON.parse(body.text);
-        } catch (error) {
-          const hint = isHtml(body.text, contentType) ? this.#baseUrlHint() : undefined;
-          throw new InvalidResponseError(
-            `${label} answered ${response.statusCode} ${describeNotJson(body, contentType, apiKey)}.${hint ? ` ${hint}` : ''}`,
-            { cause: error },
-          );
+          const hint = isHtml(answer.body.text, contentType) ? this.#baseUrlHint() : undefined;
+          throw new InvalidResponseError(`${label} answered ${status} ${describeNotJson(answer.body, contentType, apiKey)}.${hint ? ` ${hint}` : ''}`, { cause: error });
         }
       }
 
-      // Only the start of an error body: it may never end. A failure to read it leaves the status to speak.
-      const body = await readCapped(response.body, response.headers['content-length'], MAX_ERROR_BODY_BYTES, 'cut').catch(() => undefined);
-      const wait = retryAfterMs(response.headers['retry-after']) ?? backoff(attempt);
-      if (RETRYABLE_STATUS.has(response.statusCode) && mayRetry(wait)) {
-        await retryClock.sleep(wait);
+      const wait = retryAfterMs(answer.retryAfter, clock.now()) ?? backoff(attempt);
+      if (RETRYABLE_STATUS.has(status) && mayRetry(wait)) {
+        await clock.sleep(wait);
         continue;
       }
-      const detail = body && describeErrorBody(body, contentType, apiKey);
-      const hint = response.statusCode === 404 || (body && isHtml(body.text, contentType)) ? this.#baseUrlHint() : undefined;
-      throw toStatusError(method, url.pathname, response.statusCode, detail, options.sessionId, hint);
+      const detail = answer.body && describeErrorBody(answer.body, contentType, apiKey);
+      const hint = status === 404 || (answer.body && isHtml(answer.body.text, contentType)) ? this.#baseUrlHint() : undefined;
+      throw toStatusError(method, url.pathname, status, detail, options.sessionId, hint);
     }
+  }
+
+  /** One request over undici, its body read: all of a 2xx (up to 50 MB), the first 64 KB of an error body. */
+  async #attempt(method: string, url: URL, label: string, apiKey: string | undefined, body: string | undefined, timeout: number, timeoutHint: string): Promise<HttpAnswer> {
+    if (!apiKey) throw new ConfigError('No API key: set the AGI_API_KEY environment variable, or pass `apiKey` to new AgiClient().');
+    checkHeaderSafe(apiKey);
+    const response = await request(url, {
+      method: method as Dispatcher.HttpMethod,
+      dispatcher: dispatcher(),
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body,
+      signal: AbortSignal.timeout(timeout),
+    });
+    const answer = { status: response.statusCode, contentType: headerOf(response.headers['content-type']), retryAfter: headerOf(response.headers['retry-after']) };
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      try {
+        return { ...answer, body: await readCapped(response.body, response.headers['content-length'], MAX_RESPONSE_BYTES, () => tooLarge(label)) };
+      } catch (error) {
+        // Not retried (the answer had begun): an AgiError, which the retry loop passes on as it is.
+        throw toTransportError(error, label, timeout, timeoutHint, apiKey, url.origin);
+      }
+    }
+    // Only the start of an error body: it may never end. A failure to read it leaves the status to speak.
+    return { ...answer, body: await readCapped(response.body, response.headers['content-length'], MAX_ERROR_BODY_BYTES, 'cut').catch(() => undefined) };
   }
 
   /** "AGI_BASE_URL is https://host — did you mean https://host/v1?", when the base URL has no version segment. */
@@ -268,7 +298,7 @@ function toStatusError(method: string, path: string, status: number, detail: str
   return new HttpStatusError(method, path, status, detail, hint);
 }
 
-function toTransportError(error: unknown, label: string, timeoutMs: number, hint: string, apiKey: string, origin: string): AgiError {
+function toTransportError(error: unknown, label: string, timeoutMs: number, hint: string, apiKey: string | undefined, origin: string): AgiError {
   if (error instanceof AgiError) return error;
   const err = error as { name?: string; code?: string; message?: string };
   if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
@@ -284,11 +314,10 @@ function tooLarge(label: string): InvalidResponseError {
   return new InvalidResponseError(`${label} answered a body of more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; refused.`);
 }
 
-function retryAfterMs(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
+function retryAfterMs(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - retryClock.now();
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS) : undefined;
 }
 

@@ -1,7 +1,8 @@
 import type { AgiClient } from './client.js';
-import { pollClock } from './clock.js';
 import { InvalidResponseError, NotFoundError, TimeoutError } from '../errors.js';
 import { Screenshot } from '../image/screenshot.js';
+import type { AgentRun, RunOptions } from './agent-run.js';
+import { runTask } from './run.js';
 import type { DocumentedExecutionStatus, DocumentedMessageType, WireMessage } from './wire.js';
 
 /** Execution status of a session's task (GET …/status): open, so a status the API adds later is no type error. */
@@ -101,23 +102,40 @@ export class Session {
    */
   async waitUntilFinished(options: { timeout?: number } = {}): Promise<WaitResult> {
     const timeout = options.timeout ?? 600_000;
-    const deadline = pollClock.now() + timeout;
+    const clock = this.#client.clock; // a replayed cassette's clock waits no time
+    const deadline = clock.now() + timeout;
     let interval = POLL_FIRST_MS;
     let status: ExecutionStatus;
     for (;;) {
       status = await this.status();
       if (TERMINAL.has(status)) break;
-      const left = deadline - pollClock.now();
+      const left = deadline - clock.now();
       if (left <= 0) {
         throw new TimeoutError(`Session ${this.id} (last status ${JSON.stringify(status.slice(0, 40))})`, timeout, 'waitUntilFinished timeout');
       }
-      await pollClock.sleep(Math.min(interval, left));
+      await clock.sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, POLL_MAX_MS);
     }
     const { messages } = await this.messages();
     // The last one, not the first: a session can run several tasks.
     const message = messages.findLast((m) => m.type === 'DONE' || m.type === 'QUESTION' || m.type === 'ERROR');
     return { status, message };
+  }
+
+  /**
+   * Sends `message` and follows the task until it is finished, failed or waiting for input, capturing the page after
+   * each agent step (each new THOUGHT message) and once at the end, or every `capture.everyMs` ms instead.
+   * Resolves to the run: its status, last DONE/QUESTION/ERROR message, every message, the captures (consecutive
+   * identical pages kept once, with a count) and its duration. A screenshot that fails while the agent is between
+   * pages is skipped. After `timeout` ms it rejects with a RunTimeoutError whose `run` holds what was captured.
+   *
+   * @example
+   * const run = await session.run('Buy a mug and check out', { startUrl: 'https://shop.example/' });
+   * expect(run.status).toBe('finished');
+   * expect(run.captures.map((c) => c.title)).toEqual(['Shop', 'Cart', 'Checkout', 'Thank you']);
+   */
+  async run(message: string, options: RunOptions = {}): Promise<AgentRun> {
+    return runTask(this, this.#client.clock, message, options);
   }
 
   /** POST …/navigate: loads a URL in the session's browser; resolves to the URL reached. */

@@ -1,6 +1,7 @@
 /// <reference types="node" preserve="true" />
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystemError, UsageError } from '../errors.js';
 import type { ImageMimeType } from '../image/image.js';
@@ -126,17 +127,41 @@ export async function readBaseline(paths: ScreenshotPaths, name: string, shown: 
  * A failure names `what` ("the baseline snapshots/…/home.jpg"), never the temp file.
  */
 export async function writeFileAtomically(file: string, data: Uint8Array, what = file): Promise<void> {
+  await writeThroughTemp(file, data, what, (temp) => rename(temp, file));
+}
+
+/**
+ * Writes a file that must not exist yet: the temp file is hard-linked into place, which fails if another writer (a
+ * concurrent trial, another Vitest process) got there first; it then resolves false and leaves their file alone.
+ * A reader never sees half a file. Where hard links are refused (some network and FAT file systems), an exclusive
+ * copy keeps "one writer wins" but not the atomicity.
+ */
+export async function writeNewFileAtomically(file: string, data: Uint8Array, what = file): Promise<boolean> {
+  const lost = (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? false : Promise.reject(error));
+  return writeThroughTemp(file, data, what, (temp) =>
+    link(temp, file).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => (NO_HARD_LINKS.has(error.code ?? '') ? copyFile(temp, file, constants.COPYFILE_EXCL).then(() => true, lost) : lost(error)),
+    ),
+  );
+}
+
+/** Writes `data` to a temp file beside `file`, then `place` puts it there; the temp file never outlives the call. */
+async function writeThroughTemp<T>(file: string, data: Uint8Array, what: string, place: (temp: string) => Promise<T>): Promise<T> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
     await removeStaleTempFiles(path.dirname(file));
     await writeFile(temp, data);
-    await rename(temp, file);
+    return await place(temp);
   } catch (error) {
-    await rm(temp, { force: true });
     throw fileSystemError('write', what, file, error);
+  } finally {
+    await rm(temp, { force: true }).catch(() => {});
   }
 }
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 export async function removeFiles(...files: string[]): Promise<void> {
   await Promise.all(files.map((file) => rm(file, { force: true })));

@@ -5,6 +5,7 @@ import { writeFileAtomically } from '../baselines/baseline.js';
 import { ResultsError } from '../errors.js';
 import { formatCount, formatPercent, plural, relativePath } from '../text/format.js';
 import { escapeNetworkText, quoteNetworkText } from '../text/network-text.js';
+import { mergeTrials } from '../results/pass-rate.js';
 import {
   incompleteReasons,
   mergeShards,
@@ -55,7 +56,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     process.stdout.write(summary);
     if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, summary);
     // A CI step running only the report (after merging shards) must fail when the run's assertions did.
-    return results.assertions.some((a) => !a.pass) ? 1 : 0;
+    return failedAssertions(results).length > 0 || (results.trials ?? []).some((t) => !t.pass) ? 1 : 0;
   } catch (error) {
     if (!(error instanceof ResultsError)) throw error;
     process.stderr.write(`vitest-agi report: ${error.message}\n`);
@@ -100,11 +101,18 @@ const FAILED_FIRST: AssertionOutcome[] = [
 export function summarizeResults(results: RunResults, note?: string): string {
   const { assertions } = results;
   const failed = assertions.filter((a) => !a.pass);
+  const inTrials = failed.filter((a) => a.trial !== undefined).length;
+  const trialsCalls = results.trials ?? [];
+  const failedCalls = trialsCalls.filter((t) => !t.pass).length;
   const lines: string[] = [];
   lines.push(
-    failed.length > 0
-      ? `## vitest-agi: ${failed.length} of ${plural(assertions.length, 'assertion')} failed`
-      : `## vitest-agi: ${assertions.length === 0 ? 'no assertions' : `all ${plural(assertions.length, 'assertion')} passed`}`,
+    [
+      failed.length > 0
+        ? `## vitest-agi: ${failed.length} of ${plural(assertions.length, 'assertion')} failed`
+        : `## vitest-agi: ${assertions.length === 0 ? 'no assertions' : `all ${plural(assertions.length, 'assertion')} passed`}`,
+      inTrials === 0 ? '' : ` (${inTrials} in ${inTrials === 1 ? 'a trial' : 'trials'})`,
+      trialsCalls.length === 0 ? '' : failedCalls > 0 ? `, ${failedCalls} of ${plural(trialsCalls.length, 'trials call')} failed` : `, ${trialsCalls.length === 1 ? 'the trials call' : `all ${plural(trialsCalls.length, 'trials call')}`} passed`,
+    ].join(''),
     '',
     [
       `${plural(results.tests.total, 'test')} (${results.tests.passed} passed, ${results.tests.failed} failed, ${results.tests.skipped} skipped)`,
@@ -132,9 +140,10 @@ export function summarizeResults(results: RunResults, note?: string): string {
   }
   if (failed.length > 0) {
     lines.push('### Failed', '', '| Test | Assertion | Outcome | Seen |', '| --- | --- | --- | --- |');
-    for (const a of failed) lines.push(`| ${cell(`${a.file} › ${a.test}`)} | ${cell(code(describeCall(a)))} | ${a.outcome} | ${cell(describeSeen(a))} |`);
+    for (const a of failed) lines.push(`| ${cell(`${a.file} › ${a.test}${a.trial === undefined ? '' : ` (trial ${a.trial})`}`)} | ${cell(code(describeCall(a)))} | ${a.outcome} | ${cell(describeSeen(a))} |`);
     lines.push('');
   }
+  if (trialsCalls.length > 0) lines.push(...describeTrials(results));
   const written = assertions.filter((a) => a.outcome === 'baseline-written' || a.outcome === 'baseline-updated');
   if (written.length > 0) {
     lines.push('### Baselines written or updated', '', 'Review them before committing:', '');
@@ -145,6 +154,28 @@ export function summarizeResults(results: RunResults, note?: string): string {
   if (reasons.length > 0) lines.push(`Not a complete run, so \`vitest-agi prune\` will refuse it: ${reasons[0]}`, '');
   if (note) lines.push(note, '');
   return `${lines.join('\n')}`;
+}
+
+/**
+ * Failed assertions that fail the run: one inside `trials()` failed its trial only, and its call's verdict
+ * (passed when enough other trials passed) decides instead.
+ */
+function failedAssertions(results: RunResults): AssertionResult[] {
+  return results.assertions.filter((a) => !a.pass && a.trial === undefined);
+}
+
+/** The pass rate per test, its calls (shards, repeats) merged: passes and k summed, the interval recomputed. */
+function describeTrials(results: RunResults): string[] {
+  const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
+  const lines = ['### Trials', '', '| Test | Passed | Rate | 95 % interval | Required | Verdict |', '| --- | ---: | ---: | --- | --- | --- |'];
+  for (const row of mergeTrials(results.trials ?? [])) {
+    const verdict = row.failedCalls > 0 ? (row.calls === 1 ? 'failed' : `${row.failedCalls} of ${row.calls} calls failed`) : row.passed < row.k ? 'passed, not unanimous' : 'passed';
+    lines.push(
+      `| ${cell(`${row.file} › ${row.test}`)} | ${row.passed} of ${row.k} | ${percent(row.rate)} | ${Math.round(row.interval.low * 100)}–${percent(row.interval.high)} | at least ${row.required.join(', ')} | ${verdict} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 function describeCall(a: AssertionResult): string {

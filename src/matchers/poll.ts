@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pollClock } from '../api/clock.js';
-import { AgiError, ConnectionError, HttpStatusError, InvalidResponseError, InvalidScreenshotError, TimeoutError, UnreadableBaselineError } from '../errors.js';
+import { AgiError, TimeoutError } from '../errors.js';
+import { isTransientCaptureFailure } from '../api/capture-failure.js';
 import { escapeNetworkText } from '../text/network-text.js';
 import type { Screenshot } from '../image/screenshot.js';
 
@@ -71,13 +72,7 @@ export function describeCaptureFailures(captures: CaptureRecord[]): string | und
   return `${failed.length} of ${captures.length} captures failed; the last: ${failed.at(-1)!.error}`;
 }
 
-/** A failure worth polling past: the agent's browser may be between pages, the API briefly overloaded. */
-export function isTransientCaptureFailure(error: unknown): boolean {
-  if (error instanceof TimeoutError || error instanceof ConnectionError || error instanceof InvalidResponseError) return true;
-  // A broken capture (cut short in transit) is worth another; a broken baseline on disk is not.
-  if (error instanceof InvalidScreenshotError) return !(error instanceof UnreadableBaselineError);
-  return error instanceof HttpStatusError && (error.status >= 500 || error.status === 429);
-}
+export { isTransientCaptureFailure };
 
 class CaptureFailure {
   constructor(readonly error: AgiError) {}

@@ -1,6 +1,6 @@
-import type { Region, TextPattern } from '../options/options.js';
+import type { Region, ResolvedOptions, TextPattern } from '../options/options.js';
 import { recognizeText } from '../ocr/recognize.js';
-import type { Screenshot } from '../image/screenshot.js';
+import { Screenshot } from '../image/screenshot.js';
 import type { TextInBox } from '../results/results.js';
 import { showsText, type ReadLine } from './text-search.js';
 
@@ -18,6 +18,27 @@ export const MASK_TEXT_PADDING = 4;
 export interface TextMask {
   masked: TextInBox[];
   regions: Region[];
+}
+
+/**
+ * The options to compare one capture with: `maskText` turned into extra `mask` regions, read only when a comparison
+ * needs them: not without a baseline (a baseline being written needs none), nor for identical bytes (the fast path
+ * stays ≈ 1 ms). `maskedText` is set when text was read.
+ */
+export async function withTextMask<O extends Pick<ResolvedOptions, 'maskText' | 'clip' | 'mask'>>(
+  shot: Screenshot,
+  baselineBytes: Buffer | undefined,
+  options: O,
+): Promise<{ compared: O; maskedText?: TextInBox[] }> {
+  if (options.maskText.length === 0 || !baselineBytes || shot.bytes.equals(baselineBytes)) return { compared: options };
+  let baseline: Screenshot;
+  try {
+    baseline = new Screenshot({ bytes: baselineBytes, url: '', title: '' });
+  } catch {
+    return { compared: options }; // not a whole image: the comparison names the baseline and what to do
+  }
+  const { masked, regions } = await readTextMask(options.maskText, shot, baseline, options.clip);
+  return { compared: { ...options, mask: [...options.mask, ...regions] }, maskedText: masked };
 }
 
 /**

@@ -19,13 +19,13 @@ import { settleCaptures } from './settle.js';
 import { decideVariant, type VariantDecision } from './variant-outcome.js';
 import { readVariants, variantPath } from '../baselines/variants.js';
 import { provenancePath, readProvenance, writeProvenance } from '../baselines/provenance.js';
-import { Screenshot } from '../image/screenshot.js';
-import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
+import type { Screenshot } from '../image/screenshot.js';
+import { readBaseline, removeFiles, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically, type ScreenshotPaths, type StoredBaseline } from '../baselines/baseline.js';
 import { relativePath } from '../text/format.js';
 import { toCapture } from './subject.js';
 import { buildMessage } from './screenshot-message.js';
 import { describeFiles, describeNumbers, reviewImages, reviewMessage } from './screenshot-review.js';
-import { readTextMask, type TextMask } from './text-mask.js';
+import { withTextMask } from './text-mask.js';
 import type { TextInBox } from '../results/results.js';
 
 export interface Baseline extends StoredBaseline {
@@ -103,8 +103,7 @@ async function matchScreenshot(
       const others = options.variants > 1 ? await readVariants(paths.baseline, options.variants) : [];
       accepted = [...(first ? [{ ...first, variant: 1 }] : []), ...others];
     }
-    const textMask = await maskTextOfVariants(shot, accepted, options);
-    const masked = textMask ? { ...options, mask: [...options.mask, ...textMask.regions] } : options;
+    const { masked, maskedText } = await withTextMaskOfVariants(shot, accepted, options);
     let found: Pick<Evaluation, 'comparison' | 'chosen' | 'compared'>;
     try {
       found = compareWithVariants(shot, accepted, masked, rel);
@@ -116,7 +115,7 @@ async function matchScreenshot(
     }
     const settled = rewrites && previous !== undefined && showsSamePage(previous, shot, masked);
     previous = shot;
-    return { ...found, settled, masked, ...(textMask ? { maskedText: textMask.masked } : {}) };
+    return { ...found, settled, masked, ...(maskedText ? { maskedText } : {}) };
   };
 
   const settling = settleCaptures(capture, options.settle, (before, after) => showsSamePage(before, after, options));
@@ -126,22 +125,31 @@ async function matchScreenshot(
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
   const settle = settling.reportFor(polled.shot);
-  const baseline = polled.result.chosen;
-  const { outcome, decision } = decideVariant(
-    decideOutcome(polled.result.comparison, info.updateMode, isNot, settle?.settled ?? true),
-    accepted.map((b) => b.variant),
-    options.variants,
-  );
-  // A new variant is written to its own file: every path below (message, review, results) names that file.
-  const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
-  const holds = assertionHolds(outcome, isNot);
-  // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
-  // Read before the side effects: an update replaces the baseline and its sidecar.
-  const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-  const { masked, maskedText } = polled.result;
-  // A new variant replaces nothing, so no old baseline is handed over (its other-format file would be removed).
-  const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
-  const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, masked, { migrate: rewrites, rel, root: info.root });
+  let baseline = polled.result.chosen;
+  let { masked, maskedText } = polled.result;
+  const conclude = async (comparison: Comparison) => {
+    const { outcome, decision } = decideVariant(decideOutcome(comparison, info.updateMode, isNot, settle?.settled ?? true), accepted.map((b) => b.variant), options.variants);
+    // A new variant is written to its own file: every path below (message, review, results) names that file.
+    const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
+    const holds = assertionHolds(outcome, isNot);
+    // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
+    // Read before the side effects: an update replaces the baseline and its sidecar.
+    const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
+    // A new variant replaces nothing, so no old baseline is handed over (its other-format file would be removed).
+    const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
+    const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, masked, { migrate: rewrites, rel, root: info.root });
+    return { outcome, decision, target, holds, source, effects };
+  };
+  let concluded = await conclude(polled.result.comparison);
+  if (concluded.effects.lostRace) {
+    // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
+    const written = await readBaseline(paths!, name, rel);
+    accepted = written ? [{ ...written, variant: 1 }] : [];
+    baseline = accepted[0];
+    ({ masked, maskedText } = await withTextMaskOfVariants(polled.shot, accepted, options));
+    concluded = await conclude(compareWithBaseline(polled.shot, baseline, masked, rel));
+  }
+  const { outcome, decision, target, holds, source, effects } = concluded;
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -187,26 +195,13 @@ async function matchScreenshot(
   return { pass: holds !== isNot, message };
 }
 
-/**
- * `maskText` as extra mask regions, read only when a comparison needs them: not without a baseline (a baseline being
- * written needs none), nor for identical bytes (the fast path stays ≈ 1 ms).
- */
 /** `maskText` against every accepted variant (each is read once per process): the union of their masks; none when the bytes equal one. */
-async function maskTextOfVariants(shot: Screenshot, accepted: Baseline[], options: ResolvedOptions): Promise<TextMask | undefined> {
-  if (options.maskText.length === 0 || accepted.some((b) => shot.bytes.equals(b.bytes))) return undefined;
-  const masks = (await Promise.all(accepted.map((b) => maskText(shot, b, options)))).filter((m): m is TextMask => m !== undefined);
-  return masks.length === 0 ? undefined : { masked: masks.flatMap((m) => m.masked), regions: masks.flatMap((m) => m.regions) };
-}
-
-async function maskText(shot: Screenshot, baseline: Baseline | undefined, options: ResolvedOptions): Promise<TextMask | undefined> {
-  if (options.maskText.length === 0 || !baseline || shot.bytes.equals(baseline.bytes)) return undefined;
-  let image: Screenshot;
-  try {
-    image = new Screenshot({ bytes: baseline.bytes, url: '', title: '' });
-  } catch {
-    return undefined; // not a whole image: compareWithBaseline names the baseline and what to do
-  }
-  return readTextMask(options.maskText, shot, image, options.clip);
+async function withTextMaskOfVariants(shot: Screenshot, accepted: Baseline[], options: ResolvedOptions): Promise<{ masked: ResolvedOptions; maskedText?: TextInBox[] }> {
+  if (accepted.some((b) => shot.bytes.equals(b.bytes))) return { masked: options };
+  const read = (await Promise.all(accepted.map((b) => withTextMask(shot, b.bytes, options)))).filter((m) => m.maskedText !== undefined);
+  if (read.length === 0) return { masked: options };
+  const regions = read.flatMap((m) => m.compared.mask.slice(options.mask.length));
+  return { masked: { ...options, mask: [...options.mask, ...regions] }, maskedText: read.flatMap((m) => m.maskedText!) };
 }
 
 /** Outcomes whose message names an existing baseline (so its provenance is worth reading). */
@@ -281,6 +276,8 @@ export interface SideEffects {
   regions?: ChangedRegion[];
   /** Under -u, the file a matching 0.1-named baseline was copied to (this name's own). */
   migratedTo?: string;
+  /** The missing baseline was written meanwhile by someone else; nothing was written. */
+  lostRace?: boolean;
 }
 
 /**
@@ -310,7 +307,10 @@ async function performSideEffects(
     case 'baseline-updated': {
       // Drawn for the report before the old baseline is replaced; kept in memory, never written.
       const drawn = outcome.kind === 'baseline-updated' ? drawDiff() : undefined;
-      await writeBaseline(paths.baseline, shot.bytes);
+      // A missing baseline is created exclusively: of concurrent writers (trials, processes) one wins, the others compare.
+      if (baseline === undefined) {
+        if (!(await writeNewFileAtomically(paths.baseline, shot.bytes, `the baseline ${how.rel(paths.baseline)}`))) return { lostRace: true };
+      } else await writeBaseline(paths.baseline, shot.bytes);
       await writeProvenance(paths.baseline, shot, options.meta);
       // The API switched formats: the old-format baseline would otherwise be found first next time. A 0.1-named file
       // stays: another name may still read it, and `vitest-agi prune` deletes it once no assertion does.

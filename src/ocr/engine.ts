@@ -29,11 +29,33 @@ export interface EngineLine extends EngineWord {
 /** What we use of a tesseract.js worker, typed here so that our .d.ts files never name the optional peer. */
 interface TesseractWorker {
   /** The worker thread itself. */
-  worker: { ref(): void; unref(): void; once(event: 'exit', listener: () => void): void; off(event: 'exit', listener: () => void): void };
+  worker: {
+    ref(): void;
+    unref(): void;
+    on(event: 'error', listener: (error: Error) => void): void;
+    once(event: 'exit', listener: () => void): void;
+    off(event: 'exit', listener: () => void): void;
+  };
   recognize(image: Uint8Array, parameters: Record<string, string>, output: Record<string, boolean>): Promise<{ data: { blocks: Array<{ paragraphs: Array<{ lines: EngineLine[] }> }> | null } }>;
   terminate(): Promise<void>;
 }
 type CreateWorker = (language: string, oem: number, options: Record<string, unknown>) => Promise<TesseractWorker>;
+
+/**
+ * The thread's script: tesseract.js's own worker script, with the console of the thread silenced. The engine writes
+ * its diagnostics there ("Detected 11 diacritics", Leptonica's "Error in pixScanForForeground: invalid box" on
+ * flattened buttons), and a worker thread's console goes straight to the test run's output. A data: URL, so the
+ * same code runs from src/ and dist/; results and failures still come back as messages.
+ */
+function quietWorkerScript(tesseractEntry: string): URL {
+  const script = path.join(path.dirname(tesseractEntry), 'worker-script', 'node', 'index.js');
+  const code = [
+    "import { createRequire } from 'node:module';",
+    'for (const method of ["log", "info", "warn", "error", "debug"]) console[method] = () => {};',
+    `createRequire(${JSON.stringify(script)})(${JSON.stringify(script)});`,
+  ].join('\n');
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
 
 /** One per process, shared by every copy of this module (src/ and dist/, a Vitest vm pool's contexts). */
 interface EngineState {
@@ -43,6 +65,8 @@ interface EngineState {
   /** Counted for tests and the benchmark: worker starts and images read by the engine. */
   starts: number;
   reads: number;
+  /** What the thread threw last, if it crashed. */
+  lastError?: Error;
 }
 const STATE = Symbol.for('vitest-agi.ocr-engine');
 
@@ -84,7 +108,7 @@ async function runJob(state: EngineState, image: Uint8Array, parameters: Record<
   let onExit = (): void => {};
   try {
     const died = new Promise<never>((_, reject) => {
-      onExit = () => reject(new Error('the OCR worker thread exited during a read'));
+      onExit = () => reject(new Error(`the OCR worker thread exited during a read${state.lastError ? `: ${state.lastError.message}` : ''}`, { cause: state.lastError }));
       worker.worker.once('exit', onExit);
     });
     const { data } = await Promise.race([worker.recognize(image, parameters, { text: false, blocks: true }), died]);
@@ -98,9 +122,10 @@ async function runJob(state: EngineState, image: Uint8Array, parameters: Record<
 function startWorker(state: EngineState): Promise<TesseractWorker> {
   if (state.worker) return state.worker;
   const started = (async () => {
-    const { createWorker, langPath } = await loadTesseract();
+    const { createWorker, langPath, workerPath } = await loadTesseract();
     const worker = await createWorker('eng', 1, {
       langPath,
+      workerPath,
       gzip: true,
       // No cache: the data is on disk already, and tesseract.js would otherwise write it into the working directory.
       cacheMethod: 'none',
@@ -109,6 +134,11 @@ function startWorker(state: EngineState): Promise<TesseractWorker> {
     });
     // Idle, the thread must not keep the process alive: Vitest and plain scripts exit as if it were not there.
     worker.worker.unref();
+    // A thread that crashes emits 'error' and then 'exit': the job waiting on it fails on 'exit' (runJob); without a
+    // listener the 'error' would be thrown in the test run.
+    worker.worker.on('error', (error) => {
+      state.lastError = error;
+    });
     worker.worker.once('exit', () => {
       if (state.worker === started) state.worker = undefined;
     });
@@ -131,7 +161,7 @@ export async function stopEngine(): Promise<void> {
   await worker?.terminate();
 }
 
-async function loadTesseract(): Promise<{ createWorker: CreateWorker; langPath: string }> {
+async function loadTesseract(): Promise<{ createWorker: CreateWorker; langPath: string; workerPath: URL }> {
   let tesseract: { createWorker?: CreateWorker; default?: { createWorker?: CreateWorker } };
   try {
     tesseract = (await import('tesseract.js')) as unknown as typeof tesseract;
@@ -153,7 +183,7 @@ async function loadTesseract(): Promise<{ createWorker: CreateWorker; langPath: 
   if (!existsSync(path.join(langPath, 'eng.traineddata.gz'))) {
     throw new OcrUnavailableError(`@tesseract.js-data/eng is installed but holds no ${LANGUAGE_DATA_DIR}/eng.traineddata.gz. Reinstall it: \`${OCR_INSTALL_COMMAND}\`.`);
   }
-  return { createWorker, langPath };
+  return { createWorker, langPath, workerPath: quietWorkerScript(createRequire(import.meta.url).resolve('tesseract.js')) };
 }
 
 function unavailable(pkg: string, error: unknown): OcrUnavailableError {

@@ -294,3 +294,43 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
 }
+
+// ---- trials() ----
+
+export interface TrialsOptions {
+  /**
+   * How many of the k trials must pass for the call (and so the test) to pass: from 1 to k. 4 of 5 tolerates one
+   * unlucky run; all of them (the default) is as strict as a plain test, but measures the rate too.
+   * @default k (every trial)
+   */
+  atLeast?: number;
+  /**
+   * How many trials run at once, from 1 to 8 (more than k runs k). Each trial usually holds one API session while it
+   * runs, and every test file Vitest runs in parallel multiplies that: keep concurrency × parallel files within what
+   * your API account allows (the emulator's `maxSessions` is 8; one more session is a 429).
+   * @default 1
+   */
+  concurrency?: number;
+}
+
+export const TRIALS_OPTION_NAMES = ['atLeast', 'concurrency'] as const;
+/** More trials than this is a mistake (each one is an agent session), not a measurement. */
+export const MAX_TRIALS = 1000;
+/** The emulator's default session cap; the AGI API documents none, and answers 429 when one is reached. */
+export const MAX_TRIAL_CONCURRENCY = 8;
+
+/** `trials(k, options)` checked and completed with the defaults. */
+export function resolveTrialsOptions(k: unknown, options: unknown, where = 'trials()'): { k: number; atLeast: number; concurrency: number } {
+  checkWholeNumber(where, 'k', k, 1, MAX_TRIALS);
+  checkOptionNames(options, TRIALS_OPTION_NAMES, where);
+  const { atLeast = k, concurrency = 1 } = withoutUndefined(options as TrialsOptions);
+  checkWholeNumber(where, 'atLeast', atLeast, 1, k, ' (k)');
+  checkWholeNumber(where, 'concurrency', concurrency, 1, MAX_TRIAL_CONCURRENCY);
+  return { k, atLeast, concurrency };
+}
+
+function checkWholeNumber(where: string, name: string, value: unknown, min: number, max: number, maxNote = ''): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${where}: \`${name}\` must be a whole number from ${min} to ${max}${maxNote}, but received ${describeValue(value)}.`);
+  }
+}

@@ -1,4 +1,4 @@
-import type { AssertionResult } from './results.js';
+import type { AssertionResult, TrialsResult } from './results.js';
 
 /**
  * What a matcher knows about one assertion. `file` and `test` are added by the reporter, which also turns the
@@ -15,11 +15,15 @@ export type AssertionRecord = Omit<AssertionResult, 'file' | 'test'>;
 export const ARTIFACT_TYPE = 'vitest-agi:assertion';
 export const META_KEY = 'vitestAgi';
 
-/** One record and the try that made it. */
-export interface RecordedAssertion {
+/** The try of a test that made a record. */
+export interface RecordedTry {
   /** The test's `retryCount` then, which Vitest counts up across repeats too. */
   retry: number;
   repeat: number;
+}
+
+/** One record and the try that made it. */
+export interface RecordedAssertion extends RecordedTry {
   assertion: AssertionRecord;
 }
 
@@ -33,10 +37,33 @@ export interface AssertionArtifact extends RecordedAssertion {
  * what the reporter reads from a test case (`artifacts()`, `meta()`).
  */
 export function recordedAssertions(test: { artifacts?: readonly unknown[]; meta?: object }): AssertionRecord[] {
-  const artifacts = (test.artifacts ?? []).filter((artifact): artifact is AssertionArtifact => (artifact as { type?: unknown } | null)?.type === ARTIFACT_TYPE);
-  const meta = (test.meta as Record<string, unknown> | undefined)?.[META_KEY];
-  const all: RecordedAssertion[] = [...artifacts, ...(Array.isArray(meta) ? (meta as RecordedAssertion[]) : [])];
+  return lastTries<RecordedAssertion>(test, ARTIFACT_TYPE, META_KEY).map(({ assertion }) => assertion);
+}
+
+/** The records of one type, from artifacts and meta, kept from the last try of each repeat. */
+function lastTries<R extends RecordedTry>(test: { artifacts?: readonly unknown[]; meta?: object }, type: string, metaKey: string): R[] {
+  const artifacts = (test.artifacts ?? []).filter((artifact) => (artifact as { type?: unknown } | null)?.type === type) as unknown as R[];
+  const meta = (test.meta as Record<string, unknown> | undefined)?.[metaKey];
+  const all: R[] = [...artifacts, ...(Array.isArray(meta) ? (meta as R[]) : [])];
   const lastTry = new Map<number, number>();
   for (const { repeat, retry } of all) lastTry.set(repeat, Math.max(retry, lastTry.get(repeat) ?? retry));
-  return all.filter(({ repeat, retry }) => lastTry.get(repeat) === retry).map(({ assertion }) => assertion);
+  return all.filter(({ repeat, retry }) => lastTry.get(repeat) === retry);
+}
+
+// ---- trials() ----
+
+/** What `trials()` knows about its call; `file` and `test` are added by the reporter. */
+export type TrialsRecord = Omit<TrialsResult, 'file' | 'test'>;
+
+/** One record per `trials()` call, the same way as assertions: an artifact of this type, or (before 4.0.11) meta. */
+export const TRIALS_ARTIFACT_TYPE = 'vitest-agi:trials';
+export const TRIALS_META_KEY = 'vitestAgiTrials';
+
+export interface RecordedTrials extends RecordedTry {
+  trials: TrialsRecord;
+}
+
+/** The `trials()` calls a test recorded, in the last try of each repeat (as {@link recordedAssertions}). */
+export function recordedTrials(test: { artifacts?: readonly unknown[]; meta?: object }): TrialsRecord[] {
+  return lastTries<RecordedTrials>(test, TRIALS_ARTIFACT_TYPE, TRIALS_META_KEY).map(({ trials }) => trials);
 }

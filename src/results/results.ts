@@ -129,6 +129,8 @@ export interface AssertionResult {
   message?: string;
   /** For `error`: the error's name and message. */
   error?: string;
+  /** Inside `trials()`: the trial (from 1) this assertion ran in; the test's `trials` record holds the verdict. */
+  trial?: number;
 }
 
 /** One test file the run would have run without filters or sharding. */
@@ -159,6 +161,8 @@ export interface RunResults {
   unhandledErrors: number;
   files: TestFileResult[];
   assertions: AssertionResult[];
+  /** One record per `trials()` call (absent in files written before 0.3). */
+  trials?: TrialsResult[];
 }
 
 export const RESULTS_FILE = '.vitest-agi/results.json';
@@ -259,6 +263,7 @@ export function mergeShards(parts: Array<{ file: string; results: RunResults }>)
     unhandledErrors: sum((r) => r.unhandledErrors),
     files,
     assertions: all.flatMap((results) => results.assertions),
+    trials: all.flatMap((results) => results.trials ?? []),
   };
 }
 
@@ -305,4 +310,37 @@ function range(from: number, to: number): number[] {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---- trials() ----
+
+/** One trial of a `trials()` call. */
+export interface TrialResult {
+  /** From 1. */
+  trial: number;
+  pass: boolean;
+  durationMs: number;
+  /** A failing trial's first failure, shortened, without colours. */
+  error?: string;
+  /** The distinct pages of the trial's agent run (consecutive repeats folded), when it had one. */
+  path?: string[];
+}
+
+/** One `trials(k, { atLeast, concurrency }, body)` call. */
+export interface TrialsResult {
+  file: string;
+  test: string;
+  k: number;
+  passed: number;
+  atLeast: number;
+  /** passed >= atLeast: whether the call passed. */
+  pass: boolean;
+  concurrency: number;
+  /** passed / k, 4 decimals. */
+  rate: number;
+  /** The 95 % Wilson score interval of the rate, 4 decimals. */
+  interval: { low: number; high: number; confidence: 0.95 };
+  /** From the first trial's start to the last one's end. */
+  durationMs: number;
+  trials: TrialResult[];
 }

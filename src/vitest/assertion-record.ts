@@ -2,7 +2,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { loadArtifactApi, type ArtifactApi } from './artifacts.js';
 import { withoutUndefined } from '../options/options.js';
 import type { CaptureRecord } from '../matchers/poll.js';
-import { ARTIFACT_TYPE, META_KEY, type AssertionArtifact, type AssertionRecord, type RecordedAssertion } from '../results/records.js';
+import { ARTIFACT_TYPE, META_KEY, TRIALS_ARTIFACT_TYPE, TRIALS_META_KEY, type AssertionRecord, type RecordedAssertion, type RecordedTrials, type RecordedTry, type TrialsRecord } from '../results/records.js';
+import { trialOf } from './trial-task.js';
 import { escapeNetworkFields, type MatcherName } from '../results/results.js';
 
 export interface RecordingTask {
@@ -15,20 +16,37 @@ const TRAJECTORY_KEPT = 20;
 
 /** Records an assertion on the running test (see {@link ARTIFACT_TYPE}); outside a test (no task) it is dropped. */
 export async function recordAssertion(testTask: object | undefined, record: AssertionRecord, api: Promise<ArtifactApi> = loadArtifactApi()): Promise<void> {
+  const trial = trialOf(testTask);
+  const assertion = escapeNetworkFields(trial === undefined ? record : { ...record, trial });
+  await recordOnTest(testTask, ARTIFACT_TYPE, META_KEY, (attempt): RecordedAssertion => ({ ...attempt, assertion }), api);
+}
+
+/** Records a `trials()` call on the running test, as assertions are recorded. */
+export async function recordTrials(testTask: object | undefined, trials: TrialsRecord, api: Promise<ArtifactApi> = loadArtifactApi()): Promise<void> {
+  await recordOnTest(testTask, TRIALS_ARTIFACT_TYPE, TRIALS_META_KEY, (attempt): RecordedTrials => ({ ...attempt, trials }), api);
+}
+
+async function recordOnTest(
+  testTask: object | undefined,
+  type: string,
+  metaKey: string,
+  make: (attempt: RecordedTry) => object,
+  api: Promise<ArtifactApi>,
+): Promise<void> {
   const task = testTask as RecordingTask | undefined;
   if (!task || task.type !== 'test') return;
-  const recorded: RecordedAssertion = { retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0, assertion: escapeNetworkFields(record) };
+  const recorded = make({ retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0 });
   const { recordArtifact } = await api;
   if (typeof recordArtifact === 'function') {
     try {
-      await recordArtifact(task as never, { type: ARTIFACT_TYPE, ...recorded } satisfies AssertionArtifact);
+      await recordArtifact(task as never, { type, ...recorded });
       return;
     } catch {
       // fall back to meta below
     }
   }
   task.meta ??= {};
-  const list = (task.meta[META_KEY] ??= []) as RecordedAssertion[];
+  const list = (task.meta[metaKey] ??= []) as object[];
   list.push(recorded);
 }
 

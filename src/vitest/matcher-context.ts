@@ -4,6 +4,7 @@ import type { AssertionRecord } from '../results/records.js';
 import { recordReviewImages, type ReviewImage } from './artifacts.js';
 import { recordAssertion } from './assertion-record.js';
 import { resolveUpdateMode, type UpdateMode } from './update-mode.js';
+import { updateModeInTrial } from './trial-task.js';
 
 /** The colour helpers and hint builder Vitest hands every matcher in `this.utils`. */
 export interface MatcherUtils {
@@ -72,7 +73,7 @@ export function readAssertionContext(vitest: VitestMatcherThis): AssertionContex
     test(matcherName) {
       const testPath = vitest.testPath ?? task?.file?.filepath;
       if (!testPath) throw new UsageError(`${matcherName} must run inside a Vitest test (no test file is known).`);
-      return { root: this.root, testPath, testName: vitest.currentTestName ?? '', updateMode: resolveUpdateMode(vitest.snapshotState) };
+      return { root: this.root, testPath, testName: vitest.currentTestName ?? '', updateMode: updateModeInTrial(resolveUpdateMode(vitest.snapshotState), task) };
     },
     nextDefaultName: (testName) => nextDefaultName(task, `${vitest.testPath}::${testName}`, testName),
     record: (record) => recordAssertion(task, record),

@@ -18,6 +18,7 @@ export function resolveUpdateMode(snapshotState: unknown, env: Record<string, st
   return isCI(env) ? 'none' : 'new';
 }
 
-function isCI(env: Record<string, string | undefined>): boolean {
+/** `CI` set to anything but "false" or "0", as std-env (which Vitest uses) reads it. */
+export function isCI(env: Record<string, string | undefined>): boolean {
   return Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
 }

@@ -147,6 +147,7 @@ describe('matcher types', () => {
         "not a matcher of ours → TS2551 Property 'toBeOnPages' does not exist on type 'Assertion<…>'. Did you mean 'toBeOnPage'?",
         "\`snapshotdir\` is misspelt → TS2561 Object literal may only specify known properties, but 'snapshotdir' does not exist in type 'ProjectOptions'. Did you mean to write 'snapshotDir'?",
         "\`threshold\` is a number → TS2322 Type 'string' is not assignable to type 'number'.",
+        "the option is \`atLeast\` → TS2561 Object literal may only specify known properties, but 'atleast' does not exist in type 'TrialsOptions'. Did you mean to write 'atLeast'?",
       ]
     `);
   });

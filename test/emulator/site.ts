@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/local-server.js';
 
 /**
  * A tiny site for the scripted agent's tests, on 127.0.0.1 and a free port:
@@ -69,16 +69,7 @@ export async function startSite(): Promise<{ url: string; close(): Promise<void>
     response.writeHead(404, { 'content-type': 'text/html' });
     response.end('<title>Not found</title>');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 function escape(text: string): string {

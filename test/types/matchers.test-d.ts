@@ -6,7 +6,7 @@
 // on the call, so it cannot be satisfied by a missing matcher; test/e2e/types.test.ts also strips every directive and
 // checks that each one's next line, and no other line, has an error.
 import { expect, expectTypeOf, test } from 'vitest';
-import { AgiClient, configure, DEFAULT_OPTIONS, type PageExpectation, type PageOptions, type ProjectOptions, type ScreenshotOptions, type Session, type TextExpectation, type TextOptions } from 'vitest-agi';
+import { AgiClient, configure, DEFAULT_OPTIONS, trials, type PageExpectation, type PageOptions, type ProjectOptions, type ScreenshotOptions, type Session, type TextExpectation, type TextOptions, type TrialsOptions, type TrialsSummary } from 'vitest-agi';
 import 'vitest-agi/setup';
 
 declare const session: Session;
@@ -172,4 +172,20 @@ test('configure() takes ProjectOptions: the screenshot options plus snapshotDir 
     // @ts-expect-error -- `threshold` is a number
     threshold: '0.15',
   });
+});
+
+test('trials() gives each trial an expect with the matchers and its number, and resolves to the summary', async () => {
+  const summary = await trials(5, { atLeast: 4, concurrency: 2 }, async ({ expect: trialExpect, trial }) => {
+    expectTypeOf(trial).toEqualTypeOf<number>();
+    expectTypeOf(trialExpect(session).toBeOnPage(/thank/i)).toEqualTypeOf<Promise<void>>();
+    await trialExpect.soft(session).toMatchScreenshot('done');
+  });
+  expectTypeOf(summary).toEqualTypeOf<TrialsSummary>();
+  expectTypeOf(summary.trials[0]!.error).toEqualTypeOf<Error | undefined>();
+  await trials(3, () => {});
+  expectTypeOf<TrialsOptions>().toEqualTypeOf<{ atLeast?: number; concurrency?: number }>();
+  await trials(3, {
+    // @ts-expect-error -- the option is `atLeast`
+    atleast: 2,
+  }, () => {});
 });

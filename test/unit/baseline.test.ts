@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FileSystemError, UsageError } from '../../src/errors.js';
-import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically } from '../../src/baselines/baseline.js';
+import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically } from '../../src/baselines/baseline.js';
 
 describe('baselineFileStem', () => {
   test.each([
@@ -134,6 +134,30 @@ describe('writeFileAtomically', () => {
     await utimes(notOurs, longAgo, longAgo);
     await writeFileAtomically(path.join(dir, 'other.jpg'), Buffer.from('y'));
     expect((await readdir(dir)).sort()).toEqual(['home.jpg.4243.cafebabe.tmp', 'notes.tmp', 'other.jpg']);
+  });
+});
+
+describe('writeNewFileAtomically', () => {
+  let dir: string;
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  test('of concurrent writers of a missing file exactly one wins; the file is its bytes and the others change nothing', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'agi-baseline-'));
+    const file = path.join(dir, 'snapshots', 'home.jpg');
+    const won = await Promise.all(Array.from({ length: 12 }, (_, i) => writeNewFileAtomically(file, Buffer.alloc(1000, i))));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await readFile(file)).toEqual(Buffer.alloc(1000, won.indexOf(true)));
+    expect(await writeNewFileAtomically(file, Buffer.from('late'))).toBe(false);
+    expect(await readFile(file)).toEqual(Buffer.alloc(1000, won.indexOf(true)));
+    expect(await readdir(path.dirname(file))).toEqual(['home.jpg']);
+  });
+
+  test('a failed write is an error naming the file meant, not a lost race', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'agi-baseline-'));
+    await writeFile(path.join(dir, 'snapshots'), 'a file where the folder should be');
+    const error = await writeNewFileAtomically(path.join(dir, 'snapshots', 'home.jpg'), Buffer.from('x'), 'the baseline snapshots/home.jpg').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileSystemError);
+    expect((error as Error).message).toMatch(/^could not write the baseline snapshots\/home\.jpg: EEXIST: file already exists, mkdir '.*snapshots' \(EEXIST\)\. Check the file and its folder\.$/);
   });
 });
 
