@@ -23,9 +23,11 @@ export interface AgiMatchers {
   toHaveTitle(expected: TextExpectation, options?: PageOptions): Promise<void>;
   /**
    * The screenshot matches the baseline `snapshots/<test file>/<name>.jpg`. A missing baseline is written (but not
-   * in CI); `vitest -u` rewrites failing ones. The name defaults to the test's name plus a counter.
+   * in CI); `vitest -u` rewrites failing ones (or, with `variants`, adds them). A failure names the changed regions.
+   * The name defaults to the test's name plus a counter.
    * @example await expect(session).toMatchScreenshot('checkout-done')
    * @example await expect(session).toMatchScreenshot('home', { mask: [{ x: 0, y: 0, width: 200, height: 40 }] })
+   * @example await expect(session).toMatchScreenshot('home', { variants: 2, settle: 3_000 }) // a two-state banner; wait for a still page
    */
   toMatchScreenshot(name?: string, options?: ScreenshotOptions): Promise<void>;
   toMatchScreenshot(options: ScreenshotOptions): Promise<void>;

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollClock } from '../api/clock.js';
 import { formatCount } from '../text/format.js';
 import type { Screenshot } from '../image/screenshot.js';
 import type { Capture } from './poll.js';
@@ -48,23 +48,23 @@ export function settleCaptures(
   const reports = new WeakMap<Screenshot, SettleReport>();
   if (settleMs <= 0) return { capture, reportFor: () => undefined };
   const settled: Capture = async (timeLimit) => {
-    const start = Date.now();
+    const start = pollClock.now();
     // Each capture gets what is left of the caller's limit (the matcher's timeout), as pollCaptures would give it.
-    const within = () => (timeLimit === undefined ? undefined : Math.max(timeLimit - (Date.now() - start), 1));
+    const within = () => (timeLimit === undefined ? undefined : Math.max(timeLimit - (pollClock.now() - start), 1));
     // Settling never runs past the caller's limit: the last capture must still answer within it.
     const budget = timeLimit === undefined ? settleMs : Math.min(settleMs, timeLimit - LAST_CAPTURE_MS);
     let last = await capture(within());
     let captures = 1;
     for (;;) {
-      if (Date.now() - start + SETTLE_GAP_MS > budget) {
-        reports.set(last, { settled: false, captures, durationMs: Date.now() - start, settleMs });
+      if (pollClock.now() - start + SETTLE_GAP_MS > budget) {
+        reports.set(last, { settled: false, captures, durationMs: pollClock.now() - start, settleMs });
         return last;
       }
-      await sleep(SETTLE_GAP_MS);
+      await pollClock.sleep(SETTLE_GAP_MS);
       const next = await capture(within());
       captures++;
       if (isSame(last, next)) {
-        reports.set(next, { settled: true, captures, durationMs: Date.now() - start, settleMs });
+        reports.set(next, { settled: true, captures, durationMs: pollClock.now() - start, settleMs });
         return next;
       }
       last = next;

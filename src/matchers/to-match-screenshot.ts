@@ -95,13 +95,17 @@ async function matchScreenshot(
   let accepted: Baseline[] = [];
   let unreadable: Baseline | undefined;
   let previous: Screenshot | undefined;
+  /** This name's baseline (variant 1, in either format, or its old file) and, with `variants`, the others that exist. */
+  const readAccepted = async (at: ScreenshotPaths): Promise<Baseline[]> => {
+    const first = await readBaseline(at, name, rel);
+    const others = options.variants > 1 ? await readVariants(at.baseline, options.variants) : [];
+    return [...(first ? [{ ...first, variant: 1 }] : []), ...others];
+  };
   const evaluate = async (shot: Screenshot): Promise<Evaluation> => {
     checkRegionsInside(options, shot, 'toMatchScreenshot');
     if (!paths) {
       paths = resolveScreenshotPaths({ ...info, name, mimeType: shot.mimeType, snapshotDir: options.snapshotDir, outputDir: options.outputDir });
-      const first = await readBaseline(paths, name, rel);
-      const others = options.variants > 1 ? await readVariants(paths.baseline, options.variants) : [];
-      accepted = [...(first ? [{ ...first, variant: 1 }] : []), ...others];
+      accepted = await readAccepted(paths);
     }
     const { masked, maskedText } = await withTextMaskOfVariants(shot, accepted, options);
     let found: Pick<Evaluation, 'comparison' | 'chosen' | 'compared'>;
@@ -125,31 +129,33 @@ async function matchScreenshot(
     diffPixelsOf: ({ comparison: c }) => ('diffPixels' in c ? c.diffPixels : c.kind === 'bytes-equal' ? 0 : undefined),
   });
   const settle = settling.reportFor(polled.shot);
-  let baseline = polled.result.chosen;
-  let { masked, maskedText } = polled.result;
-  const conclude = async (comparison: Comparison) => {
-    const { outcome, decision } = decideVariant(decideOutcome(comparison, info.updateMode, isNot, settle?.settled ?? true), accepted.map((b) => b.variant), options.variants);
+  const decide = async (evaluation: Omit<Evaluation, 'settled'>) => {
+    const baseline = evaluation.chosen;
+    const { outcome, decision } = decideVariant(
+      decideOutcome(evaluation.comparison, info.updateMode, isNot, settle?.settled ?? true),
+      accepted.map((b) => b.variant),
+      options.variants,
+    );
     // A new variant is written to its own file: every path below (message, review, results) names that file.
     const target: ScreenshotPaths = decision.action === 'add' ? { ...paths!, baseline: variantPath(paths!.baseline, decision.variant) } : paths!;
     const holds = assertionHolds(outcome, isNot);
     // Only a failure message shows where the baseline came from: a passing assertion reads no sidecar (fast path).
     // Read before the side effects: an update replaces the baseline and its sidecar.
     const source = baseline && !holds && showsBaseline(outcome) ? await readProvenance(baseline.path, baseline.bytes) : undefined;
-    // A new variant replaces nothing, so no old baseline is handed over (its other-format file would be removed).
+    // A new variant replaces nothing, so no old baseline is handed over (it is created exclusively, like a missing baseline).
     const replaced = decision.action === 'add' ? undefined : baseline ?? unreadable;
-    const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, masked, { migrate: rewrites, rel, root: info.root });
-    return { outcome, decision, target, holds, source, effects };
+    const effects = await performSideEffects(outcome, isNot, target, replaced, polled.shot, evaluation.masked, { migrate: rewrites, rel, root: info.root });
+    return { evaluation, baseline, outcome, decision, target, holds, source, effects };
   };
-  let concluded = await conclude(polled.result.comparison);
-  if (concluded.effects.lostRace) {
-    // Another trial or Vitest process wrote the missing baseline first: compare against theirs, as if it had been there.
-    const written = await readBaseline(paths!, name, rel);
-    accepted = written ? [{ ...written, variant: 1 }] : [];
-    baseline = accepted[0];
-    ({ masked, maskedText } = await withTextMaskOfVariants(polled.shot, accepted, options));
-    concluded = await conclude(compareWithBaseline(polled.shot, baseline, masked, rel));
+  let decided = await decide(polled.result);
+  if (decided.effects.lostRace) {
+    // Another trial or Vitest process wrote that file first: compare against every variant now there, as if it had been.
+    accepted = await readAccepted(paths!);
+    const { masked, maskedText } = await withTextMaskOfVariants(polled.shot, accepted, options);
+    decided = await decide({ ...compareWithVariants(polled.shot, accepted, masked, rel), masked, ...(maskedText ? { maskedText } : {}) });
   }
-  const { outcome, decision, target, holds, source, effects } = concluded;
+  const { evaluation, baseline, outcome, decision, target, holds, source, effects } = decided;
+  const { masked, maskedText } = evaluation;
 
   const hint = context.utils.matcherHint('toMatchScreenshot', label, givenName === undefined ? '' : JSON.stringify(givenName), {
     isNot,
@@ -170,7 +176,7 @@ async function matchScreenshot(
       regions: effects.regions,
       settle,
       updateMode: info.updateMode,
-      variants: options.variants > 1 ? { compared: polled.result.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
+      variants: options.variants > 1 ? { compared: evaluation.compared, chosen: baseline?.variant, limit: options.variants, refused: decision.action === 'refuse' } : undefined,
     });
   await context.attachImages(reviewMessage(outcome, info.root, target), reviewImages(outcome, isNot, target, baseline, polled.shot, effects));
   await context.record({

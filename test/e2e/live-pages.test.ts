@@ -7,7 +7,8 @@ import { validateResults } from '../review/json-schema.js';
 
 // Live pages, in a user's project run by a real Vitest against the emulator on real Chromium: a site whose pages
 // change (a badge that changes colour, a two-state banner, a page still moving after load, one that never stops),
-// served by the project's own globalSetup, with results.json from the reporter.
+// served by the project's own globalSetup, with results.json from the reporter. Each child run starts Chromium
+// (5–25 s on a loaded machine), so each test gets minutes.
 const CONFIG = `import { defineConfig } from 'vitest/config';
 export default defineConfig({ test: {
   globalSetup: ['./global-setup.ts'], setupFiles: ['vitest-agi/setup'], reporters: ['default', 'vitest-agi/reporter'],
@@ -113,7 +114,7 @@ beforeAll(async () => {
 afterAll(() => project?.remove());
 
 describe('changed regions', () => {
-  test('a badge that changed colour fails with its region in the message, in results.json and outlined on the diff', async () => {
+  test('a badge that changed colour fails with its region in the message, in results.json and outlined on the diff', { timeout: 180_000 }, async () => {
     const first = await run('badge', '/badge?colour=teal');
     expect(first.code, first.output).toBe(0);
     const changed = await run('badge', '/badge?colour=red');
@@ -219,7 +220,7 @@ describe('accepted variants', () => {
 });
 
 describe('settled capture', () => {
-  test('`settle` waits out a page that moves for 1 s after load, and writes the still page as the baseline', async () => {
+  test('`settle` waits out a page that moves for 1 s after load, and writes the still page as the baseline', { timeout: 180_000 }, async () => {
     const first = await run('settling', '/settling', { settle: 5000 });
     expect(first.code, first.output).toBe(0);
     const [written] = await assertions();
@@ -232,7 +233,7 @@ describe('settled capture', () => {
     expect(await assertions()).toMatchObject([{ outcome: 'matched', diffPixels: 0 }]);
   });
 
-  test('a page that never settles fails, says so with how many captures, and never becomes a baseline', async () => {
+  test('a page that never settles fails, says so with how many captures, and never becomes a baseline', { timeout: 180_000 }, async () => {
     const missing = await run('restless', '/restless', { settle: 1500 });
     expect(missing.code).toBe(1);
     const [refused] = await assertions();

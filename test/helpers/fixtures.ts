@@ -24,3 +24,13 @@ export function bombJpeg(): Buffer {
   }
   throw new Error('no SOF marker in fixture');
 }
+
+/** A deterministic random number generator in [0, 1) (mulberry32), for generated test inputs that repeat run to run. */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FileSystemError, UsageError } from '../../src/errors.js';
 import { baselineFileStem, legacyFileStem, readBaseline, resolveScreenshotPaths, writeFileAtomically, writeNewFileAtomically } from '../../src/baselines/baseline.js';
+import { seededRandom } from '../helpers/fixtures.js';
 
 describe('baselineFileStem', () => {
   test.each([
@@ -35,14 +36,8 @@ describe('baselineFileStem', () => {
   });
 
   test('no two of 20,000 generated names share a file, even on a case-insensitive file system', () => {
-    // Deterministic generator: short names over an alphabet full of the characters a slug drops or folds.
-    let seed = 42;
-    const random = () => { // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
+    // Short names over an alphabet full of the characters a slug drops or folds.
+    const random = seededRandom(42);
     const alphabet = ['a', 'b', 'A', 'B', '1', '-', '_', '.', ' ', '/', '\\', ':', '>', 'é', 'É', '☕', '--'];
     const names = new Set<string>(['checkout-done', 'checkout done', 'Checkout-Done', 'con', 'CON', 'nul.x']);
     while (names.size < 20_000) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { baselineFileStem, legacyFileStem, resolveScreenshotPaths } from '../../src/baselines/baseline.js';
 import { nextVariantSlot, readVariants, variantPath } from '../../src/baselines/variants.js';
+import { seededRandom } from '../helpers/fixtures.js';
 
 describe('variant file names', () => {
   test('variant 1 is the baseline itself; variant n adds .n before the extension', () => {
@@ -21,13 +22,7 @@ describe('variant file names', () => {
   });
 
   test('no variant file (1–10) of one generated name is the baseline or a variant of another, even case-insensitively', () => {
-    let seed = 7;
-    const random = () => { // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
+    const random = seededRandom(7);
     const alphabet = ['a', 'B', '1', '2', '.', '-', ' ', '.2', '.10', '--'];
     const names = new Set<string>(['banner', 'banner.2', 'banner.2.2', 'Banner.2', 'banner-2']);
     while (names.size < 5_000) names.add(Array.from({ length: 1 + Math.floor(random() * 6) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
