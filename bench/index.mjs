@@ -37,7 +37,7 @@ const { startApiServer } = await import('./server.mjs');
 const { CASES, allRuns, runFiles, apiSessions, writeBaselines, sessionId, casePages } = await import('./cases.mjs');
 const { configureProject, recordBaseline, runOurCase, createSteps, timeOurSteps } = await import('./ours.mjs');
 const { createReference } = await import('./reference.mjs');
-const { median, timeOnce, floorSample, shuffle, mb } = await import('./measure.mjs');
+const { median, timeOnce, floorSample, shuffle, mb, describeMachine } = await import('./measure.mjs');
 const { startDecodeWorker, alternativeCase } = await import('./alternative.mjs');
 const { JPEG_CASES } = await import('./jpeg-bombs.mjs');
 const { timeVitestRuns } = await import('./vitest-run.mjs');
@@ -260,12 +260,7 @@ try {
     return { name: j.name, decoder, expect: j.expect, result: m.result, ms: m.ms, jpegBytes: m.jpegBytes, peakRssMb: mb(m.peakRss), extraRssMb: mb(m.peakRss - m.restingRss) };
   }));
   const machine = {
-    node: process.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpu: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`,
-    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-    loadAverageAtStart,
-    loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
+    ...describeMachine(loadAverageAtStart),
     chromium,
     libraries: Object.fromEntries(await Promise.all(['jpeg-js', '@jsquash/jpeg', 'pngjs', 'pixelmatch', 'undici', 'playwright-core', 'vitest', 'tesseract.js', '@tesseract.js-data/eng'].map(async (name) => [name, JSON.parse(await readFile(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version]))),
   };

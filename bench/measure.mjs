@@ -1,4 +1,17 @@
-// Timing primitives: a clock, medians, the floor F, and a seeded shuffle for interleaving.
+// Timing primitives: a clock, medians, the floor F, a seeded shuffle for interleaving, and the machine they ran on.
+import os from 'node:os';
+
+/** The machine a bench ran on, as both benches report it. */
+export function describeMachine(loadAverageAtStart) {
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpu: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    loadAverageAtStart,
+    loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
+  };
+}
 
 export function median(values) {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);

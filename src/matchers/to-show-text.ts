@@ -9,6 +9,7 @@ import { recognizeText } from '../ocr/recognize.js';
 import type { Screenshot } from '../image/screenshot.js';
 import { checkTextToFind, printExpectation, type TextExpectation } from './page-matcher.js';
 import { pollCaptures } from './poll.js';
+import { describeUnsettled, settleCaptures } from './settle.js';
 import { toCapture } from './subject.js';
 import { buildTextMessage } from './text-message.js';
 import { locateText, type FoundText, type ReadLine } from './text-search.js';
@@ -31,7 +32,7 @@ export async function toShowText(this: AssertionContext, subject: unknown, expec
     const expectedText = printExpectation(expected);
     known.expected = expectedText;
     const { capture, label, finished } = toCapture(subject, 'toShowText', options);
-    const resolved = { ...resolveOptions(options, TEXT_OPTION_NAMES, 'toShowText'), ...(finished ? { timeout: 0 } : {}) };
+    const resolved = { ...resolveOptions(options, TEXT_OPTION_NAMES, 'toShowText'), ...(finished ? { timeout: 0, settle: 0 } : {}) };
     known.timeout = resolved.timeout;
     const region = options?.region;
     const info = this.test('toShowText');
@@ -42,14 +43,17 @@ export async function toShowText(this: AssertionContext, subject: unknown, expec
       // The screen's text is its lines joined by one space (as `reading.text` is): searched there, a match has lines.
       return { lines: reading.lines, found: locateText(expected, reading.lines) };
     };
-    const polled = await pollCaptures(capture, read, (check) => (check.found !== undefined) !== isNot, resolved);
+    const settling = settleCaptures(capture, resolved.settle);
+    const polled = await pollCaptures(settling.capture, read, (check) => (check.found !== undefined) !== isNot, resolved);
     const { result, shot } = polled;
+    const settle = settling.reportFor(shot);
+    const unsettled = settle && !settle.settled ? describeUnsettled(settle, 'the last one was read') : undefined;
     const holds = (result.found !== undefined) !== isNot;
     // The capture that was read is kept beside toMatchScreenshot's actual images, so a failure can be looked at.
     const captureFile = holds ? undefined : await keepCapture(shot, info, resolved.outputDir);
     const hint = this.utils.matcherHint('toShowText', label, expectedText, { isNot, promise: this.promise });
     const message = () =>
-      buildTextMessage({
+      [buildTextMessage({
         hint,
         isNot,
         expected,
@@ -61,7 +65,7 @@ export async function toShowText(this: AssertionContext, subject: unknown, expec
         title: shot.title,
         captures: polled.captures,
         elapsedMs: polled.elapsedMs,
-      });
+      }), ...(unsettled ? [unsettled] : [])].join('\n\n');
     await this.record({
       matcher: 'toShowText',
       not: isNot,
@@ -74,6 +78,7 @@ export async function toShowText(this: AssertionContext, subject: unknown, expec
       ...(captureFile ? { capture: captureFile } : {}),
       ...(result.found ? { found: { text: result.found.text, box: result.found.box, lines: result.found.lines } } : {}),
       ...describePolling(polled.captures, polled.elapsedMs, resolved.timeout),
+      ...(settle ? { settle: { settled: settle.settled, captures: settle.captures, durationMs: settle.durationMs } } : {}),
       ...(holds ? {} : { message: plainMessage(message()) }),
     });
     return { pass: result.found !== undefined, message };

@@ -83,6 +83,12 @@ export interface PageOptions extends PollOptions {}
 export interface TextOptions extends PollOptions {
   /** Read only this part of the screenshot, in screenshot pixels. @default the whole screenshot */
   region?: Region;
+  /**
+   * Before reading, capture until two consecutive screenshots are byte-identical, for at most this many ms (a page
+   * still loading is read once it is still); a failure says when it never settled. 0 reads the first capture.
+   * @default 0
+   */
+  settle?: number;
 }
 
 export interface ProjectOptions extends ScreenshotOptions {
@@ -147,7 +153,7 @@ export function resolveOptions(callOptions: object | undefined, allowed: readonl
 
 export const SCREENSHOT_OPTION_NAMES = ['threshold', 'maxDiffPixels', 'maxDiffPixelRatio', 'mask', 'clip', 'timeout', 'interval', 'meta', 'maskText', 'settle', 'variants'] as const;
 export const PAGE_OPTION_NAMES = ['timeout', 'interval'] as const;
-export const TEXT_OPTION_NAMES = ['region', 'timeout', 'interval'] as const;
+export const TEXT_OPTION_NAMES = ['region', 'timeout', 'interval', 'settle'] as const;
 
 /** The object without its undefined-valued keys (so an explicit `undefined` never overrides a default). */
 export function withoutUndefined<T extends object>(object: T): T {
