@@ -2,8 +2,10 @@
 
 /**
  * The recipe to recommend: among the measured ones that meet both targets (no false failure on the unchanged runs,
- * every seeded regression caught), the fastest; when none meets them, the one that errs least (false-failure rate
- * plus missed share), then the fastest. Sets `why` on the row it returns.
+ * every seeded regression caught), the fastest — judged by the slower of its two medians, an unchanged pass and a
+ * caught regression, since a recipe that waits out a `timeout` on every real failure pays that on every red run;
+ * when none meets them, the one that errs least (false-failure rate plus missed share), then the fastest. Sets `why`
+ * on the row it returns.
  */
 export function chooseRecommended(rows) {
   const measured = rows.filter((r) => r.missing === undefined && r.unchangedRuns > 0);
@@ -11,12 +13,13 @@ export function chooseRecommended(rows) {
   const errs = (r) => r.falseFailures / r.unchangedRuns + (r.regressions ? (r.regressions - r.regressionsCaught) / r.regressions : 0);
   const passing = measured.filter(meets);
   const pool = passing.length ? passing : measured;
-  const best = [...pool].sort((a, b) => errs(a) - errs(b) || a.msPerAssertion - b.msPerAssertion)[0];
+  const cost = (r) => Math.max(r.msUnchanged ?? r.msPerAssertion, r.msRegression ?? r.msPerAssertion);
+  const best = [...pool].sort((a, b) => errs(a) - errs(b) || cost(a) - cost(b))[0];
   if (!best) return undefined;
-  const others = passing.filter((r) => r !== best).map((r) => `${r.name} ${r.msPerAssertion} ms`);
+  const others = passing.filter((r) => r !== best).map((r) => `${r.name} ${cost(r)} ms`);
   best.why = passing.length
     ? `meets both targets (0 false failures in ${best.unchangedRuns} unchanged runs, ${best.regressionsCaught}/${best.regressions} regressions caught)` +
-      (others.length ? ` and is the fastest of those that do (${best.msPerAssertion} ms; ${others.join(', ')})` : ', the only recipe that does')
+      (others.length ? ` and is the fastest of those that do, pass or fail (${cost(best)} ms; ${others.join(', ')})` : ', the only recipe that does')
     : `no recipe meets both targets; this one errs least: ${best.falseFailures}/${best.unchangedRuns} false failures, ${best.regressionsCaught}/${best.regressions} caught`;
   return best;
 }

@@ -137,6 +137,8 @@ try {
       regressions: seeded.length,
       regressionsCaught: seeded.filter((x) => x.failed).length,
       msPerAssertion: round(median(mine.map((x) => x.ms))),
+      msUnchanged: round(median(unchanged.map((x) => x.ms))),
+      msRegression: round(median(seeded.map((x) => x.ms))),
       missed: seeded.filter((x) => !x.failed).map((x) => x.regression),
       // Caught where the regression is: a changed region named in the failure overlaps it (null: no regions in messages).
       regressionsLocated: locatedCount(seeded.filter((x) => x.failed)),
