@@ -51,13 +51,13 @@ describe('resolveOptions', () => {
 });
 
 describe('the options of toShowText and maskText', () => {
-  test('toShowText takes `region`, `timeout` and `interval`, and checks the region like a clip', () => {
+  test('toShowText takes `region`, `timeout`, `interval` and `settle`, and checks the region like a clip', () => {
     const region = { x: 0, y: 40, width: 640, height: 80 };
     expect(resolveOptions({ region, timeout: 5000 }, TEXT_OPTION_NAMES, 'toShowText')).toMatchObject({ region, timeout: 5000, interval: 1000 });
     expect(() => resolveOptions({ region: { x: -1, y: 0, width: 5, height: 5 } }, TEXT_OPTION_NAMES, 'toShowText')).toThrowError(
       new UsageError('toShowText: `region` must be {x, y, width, height} in whole pixels (x, y ≥ 0; width, height > 0), but received an object with keys {x, y, width, height}.'),
     );
-    expect(() => resolveOptions({ maskText: ['x'] }, TEXT_OPTION_NAMES, 'toShowText')).toThrowError('toShowText: unknown option `maskText`. Known options: `region`, `timeout`, `interval`.');
+    expect(() => resolveOptions({ maskText: ['x'] }, TEXT_OPTION_NAMES, 'toShowText')).toThrowError('toShowText: unknown option `maskText`. Known options: `region`, `timeout`, `interval`, `settle`.');
   });
 
   test('maskText is a project option too, replaced (not merged) by a call', () => {
