@@ -16,6 +16,8 @@ const e2e = [
 /** Real Chromium: the emulator, and the HTML report opened in a browser. */
 const browser = ['test/emulator/**/*.test.ts', 'test/review/html-report.test.ts'];
 const exclude = ['**/node_modules/**', 'test/fixtures/**'];
+/** Unit files that assert on a worker's fresh module state. */
+const isolatedUnit = ['test/unit/jpeg-decoder.test.ts'];
 
 export default defineConfig({
   test: {
@@ -25,7 +27,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       // No child processes, no browser, no real sleeping: in-process code, real files, local HTTP servers.
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...exclude, ...e2e, ...browser] } },
+      // One module graph for all unit files (isolate: false): 47 files start in ~18 s instead of ~33 s. Every unit test
+      // resets what it configures; a file that needs a fresh graph (no wasm decoder loaded yet) runs isolated.
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...exclude, ...e2e, ...browser, ...isolatedUnit], isolate: false } },
+      { extends: true, test: { name: 'unit-isolated', include: isolatedUnit, exclude } },
       { extends: true, test: { name: 'e2e', include: e2e, exclude } },
       { extends: true, test: { name: 'browser', include: browser, exclude } },
     ],
