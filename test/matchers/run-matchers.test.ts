@@ -10,6 +10,7 @@ import { Screenshot } from '../../src/image/screenshot.js';
 import { checkoutRun, runOf } from '../helpers/agent-run.js';
 import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
+import { useLocalUpdateMode } from '../helpers/local-update-mode.js';
 
 // The matchers on a run, in process, on runs made of real Chromium JPEGs (test/helpers/agent-run.ts). The update
 // modes and the files a real Vitest run leaves are covered by test/e2e/run-matchers.test.ts against the emulator.
@@ -25,6 +26,8 @@ afterEach(async () => {
   resetConfiguration();
   await rm(dir, { recursive: true, force: true });
 });
+
+useLocalUpdateMode(); // trajectories are written here as on a local run, also when the suite runs under CI
 
 describe('toHaveVisited', () => {
   test('passes when every step matches a page, in order, each in the ways toBeOnPage accepts', async () => {

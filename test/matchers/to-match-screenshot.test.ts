@@ -11,6 +11,7 @@ import { shot } from '../helpers/fixtures.js';
 import { failureOf } from '../helpers/messages.js';
 import { engineStats } from '../../src/ocr/engine.js';
 import { fakePollClock, type FakePollClock } from '../helpers/poll-clock.js';
+import { useLocalUpdateMode } from '../helpers/local-update-mode.js';
 
 // In-process runs of the matcher, with baselines placed by the test itself (the update-mode behaviour,
 // which depends on how Vitest was started, is covered by the real Vitest runs in test/e2e).
@@ -221,6 +222,8 @@ describe('toMatchScreenshot', () => {
 });
 
 describe('toMatchScreenshot with maskText', () => {
+  useLocalUpdateMode(); // a baseline is written here as on a local run, also when the suite runs under CI
+
   test('reads no text when none is needed: a baseline being written, identical bytes', async () => {
     const before = engineStats().reads;
     await expect(docs()).toMatchScreenshot('docs-masked', { maskText: [/\d+ minutes/] });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { AgiClient } from '../../src/api/client.js';
 import { CassetteError, ConfigError, ConnectionError, HttpStatusError } from '../../src/errors.js';
 import { startApiServer, type ApiServer } from '../helpers/api-server.js';
@@ -19,6 +19,7 @@ beforeEach(async () => {
   server = await startApiServer({ apiKey: KEY });
 });
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -191,6 +192,7 @@ describe('choosing a mode', () => {
   });
 
   test('auto records a missing cassette, which a replay then answers from', async () => {
+    vi.stubEnv('CI', ''); // auto records only outside CI (CI itself: test/e2e/cassettes.test.ts)
     const auto = () => new AgiClient({ apiKey: KEY, baseUrl: server.baseUrl, retries: 0, cassette: { mode: 'auto', dir } });
     const first = await auto().createSession();
     expect(server.requests).toHaveLength(1);
